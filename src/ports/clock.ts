@@ -1,0 +1,6 @@
+/** Time source; tests inject a manual clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
