@@ -1,0 +1,56 @@
+import type { FsmInput } from '../../fsm/index.js';
+import type { AssetStatus } from './plan.types.js';
+
+export type { FsmInput } from '../../fsm/index.js';
+
+/** A change the router applies in the request's transaction, after the cycles accepted the inputs. */
+export type Effect =
+  | { kind: 'usage'; service_id: string; increment: string }
+  | { kind: 'quota'; service_id: string; increment: string }
+  | { kind: 'current_asset'; service_id: string; asset_id: string | null }
+  | { kind: 'asset'; asset_id: string; status: AssetStatus; holder_plan_id: string | null; station_id?: string | null }
+  | { kind: 'event'; event_type: string; topic: string; payload: Record<string, unknown> }
+  | { kind: 'payment'; payment: PaymentRecord }
+  | { kind: 'audit'; audit_kind: string; requester: string | null; decision: string; details: Record<string, unknown> };
+
+export interface PaymentRecord {
+  payment_id: string;
+  source: 'attendant' | 'odoo';
+  status: 'PENDING' | 'CONFIRMED';
+  amount: string;
+  currency: string;
+  payment_method: string;
+  payment_type: string | null;
+  service_id: string | null;
+  odoo_receipt_id: string | null;
+  correlation_id: string | null;
+  payment_timestamp: string | null;
+}
+
+export interface WireError {
+  code: string;
+  message: string;
+  details: { path: string; message: string }[];
+  retryable?: boolean;
+}
+
+/** What every handler returns: a value, refusals included. Faults are thrown instead. */
+export interface AgentResult {
+  success: boolean;
+  signals: string[];
+  metadata: Record<string, unknown>;
+  fsmInputs: FsmInput[];
+  effects: Effect[];
+  error?: WireError;
+}
+
+export function refusal(signal: string, code: string, message: string, metadata: Record<string, unknown> = {}): AgentResult {
+  return {
+    success: false,
+    signals: [signal],
+    metadata,
+    fsmInputs: [],
+    effects: [],
+    error: { code, message, details: [] },
+  };
+}

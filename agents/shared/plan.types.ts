@@ -1,0 +1,90 @@
+import type { BatteryReading } from '../../src/ports/scanner.js';
+
+/** What a plan template says about one service (templates/*.json, service_configurations[]). */
+export interface ServiceConfig {
+  readonly service_id: string;
+  readonly name?: string;
+  readonly quota: number;
+  readonly tracks_asset: boolean;
+  readonly unit: string;
+  readonly decimal_precision: number;
+  readonly usage_metric: 'COUNT' | 'ENERGY' | 'DURATION';
+  readonly unit_price: string;
+  /** Whether each swap uses one unit; default: COUNT services that track the battery. */
+  readonly counts_swaps?: boolean;
+}
+
+export interface AgentParams {
+  readonly electricity_tracking: {
+    readonly enabled: boolean;
+    readonly default_battery_capacity_kwh: number;
+    readonly decimal_precision: number;
+    readonly soc_telemetry_timeout_seconds: number;
+    readonly kwh_mismatch_tolerance_kwh?: number;
+    readonly min_outgoing_soc_pct?: number;
+  };
+  readonly service_completion: {
+    readonly require_payment_confirmation: boolean;
+    readonly receipt_generation_enabled: boolean;
+    readonly event_publishing_enabled: boolean;
+  };
+}
+
+export interface PlanTemplate {
+  readonly template_id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly currency: string;
+  readonly billing: {
+    readonly period_days: number;
+    readonly grace_period_days: number;
+    readonly deposit_required: boolean;
+    readonly deposit_amount: string;
+    readonly renewal_price: string;
+    readonly currency_decimals: number;
+  };
+  readonly service_configurations: readonly ServiceConfig[];
+  readonly agent_params: AgentParams;
+}
+
+export interface ServiceStateView {
+  readonly service_id: string;
+  /** Exact decimals as strings. */
+  readonly used: string;
+  readonly quota: string;
+  readonly current_asset: string | null;
+}
+
+export interface CycleView {
+  readonly state: string;
+  readonly deadline_at: string | null;
+  readonly deadline_input: string | null;
+}
+
+export interface PlanView {
+  readonly plan_id: string;
+  readonly customer_id: string;
+  readonly status: string;
+  readonly template: PlanTemplate;
+  readonly serviceStates: readonly ServiceStateView[];
+  readonly cycles: { readonly service_cycle: CycleView; readonly payment_cycle: CycleView };
+}
+
+export type AssetStatus = 'IN_STOCK' | 'ISSUED' | 'LOST' | 'FAULTED' | 'RETIRED';
+
+export interface AssetView {
+  readonly asset_id: string;
+  readonly capacity_kwh: string;
+  readonly station_id: string | null;
+  readonly status: AssetStatus;
+  readonly holder_plan_id: string | null;
+}
+
+/** Everything a handler may look at; gathered by the router before it calls the handler. */
+export interface AgentContext {
+  readonly plan: PlanView;
+  readonly assets: ReadonlyMap<string, AssetView>;
+  readonly readings: ReadonlyMap<string, BatteryReading>;
+  readonly now: Date;
+  readonly siteId: string;
+}

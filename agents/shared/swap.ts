@@ -1,0 +1,117 @@
+import { type AgentResult, type Effect, refusal } from './agent.types.js';
+import { type Dec, dec, roundTo, toStored, toWire } from './decimal.js';
+import { type AppEnergy, type ResolvedEnergy, capacityOf, checkWithinCapacity, resolveEnergy } from './energy.js';
+import { checkIncoming, checkOutgoing, checkPlanCanSwap, checkReturnNeeded } from './equipment.js';
+import type { AgentContext } from './plan.types.js';
+import { type QuotaUpdate, type Shortfall, energyService, shortfalls, swapUsage, trackingService } from './quota.js';
+
+export interface SwapRequest {
+  incomingId: string | null;
+  incoming: AppEnergy;
+  outgoingId: string;
+  outgoing: AppEnergy;
+  station: string | null;
+  toleranceKwh: number;
+}
+
+export interface Swap {
+  request: SwapRequest;
+  incoming: ResolvedEnergy | null;
+  outgoing: ResolvedEnergy;
+  netKwh: Dec;
+  updates: QuotaUpdate[];
+  shortfalls: Shortfall[];
+  /** KWH_MISMATCH, NEGATIVE_NET_ENERGY: facts the attendant should see. */
+  flags: string[];
+}
+
+function invalid(path: string, message: string): AgentResult {
+  const result = refusal('VALIDATION_FAILED', 'INVALID_VALUE', `${path}: ${message}`);
+  result.error!.details.push({ path, message });
+  return result;
+}
+
+function resolveOne(ctx: AgentContext, id: string, app: AppEnergy, path: string, tolerance: number) {
+  const params = ctx.plan.template.agent_params;
+  const capacity = capacityOf(ctx.assets.get(id), params);
+  if (app.kwh != null) {
+    const problem = checkWithinCapacity(dec(app.kwh), capacity, `/${path}_kwh`);
+    if (problem) return invalid(problem.path, problem.message);
+  }
+  const energy = resolveEnergy(app, ctx.readings.get(id), capacity, params, ctx.now, tolerance);
+  if (!energy) return invalid(`/${path}_kwh`, `no hardware reading of ${id}: ${path}_kwh or ${path}_soc_percent is required`);
+  const problem = checkWithinCapacity(energy.kwh, capacity, `/${path}_kwh`);
+  return problem ? invalid(problem.path, problem.message) : energy;
+}
+
+function checkEquipment(ctx: AgentContext, req: SwapRequest): AgentResult | null {
+  if (req.incomingId && req.incomingId === req.outgoingId) {
+    return invalid('/replacement_equipment_id', 'the issued battery cannot be the returned one');
+  }
+  return (
+    checkPlanCanSwap(ctx) ??
+    (req.incomingId ? checkIncoming(ctx, req.incomingId) : checkReturnNeeded(ctx, req.incomingId)) ??
+    checkOutgoing(ctx, req.outgoingId)
+  );
+}
+
+/** Validates a swap and computes what it uses; a refusal comes back as an AgentResult. */
+export function computeSwap(ctx: AgentContext, req: SwapRequest): Swap | AgentResult {
+  const refused = checkEquipment(ctx, req);
+  if (refused) return refused;
+  const incoming = req.incomingId ? resolveOne(ctx, req.incomingId, req.incoming, 'incoming', req.toleranceKwh) : null;
+  if (incoming && !('kwh' in incoming)) return incoming;
+  const outgoing = resolveOne(ctx, req.outgoingId, req.outgoing, 'outgoing', req.toleranceKwh);
+  if (!('kwh' in outgoing)) return outgoing;
+  const params = ctx.plan.template.agent_params.electricity_tracking;
+  const raw = roundTo(outgoing.kwh.minus(incoming?.kwh ?? 0), params.decimal_precision);
+  const flags: string[] = [];
+  if (incoming?.mismatch || outgoing.mismatch) flags.push('KWH_MISMATCH');
+  if (raw.isNegative()) flags.push('NEGATIVE_NET_ENERGY');
+  const netKwh = raw.isNegative() ? dec(0) : raw;
+  const updates = swapUsage(ctx.plan, netKwh, params.enabled);
+  return { request: req, incoming, outgoing, netKwh, updates, shortfalls: shortfalls(ctx.plan, updates), flags };
+}
+
+export function isSwap(value: Swap | AgentResult): value is Swap {
+  return 'netKwh' in value;
+}
+
+/** The database changes of a swap: usage, the returned battery back in stock, the new one issued. */
+export function swapEffects(ctx: AgentContext, swap: Swap): Effect[] {
+  const effects: Effect[] = swap.updates
+    .filter((u) => !u.increment.isZero())
+    .map((u) => ({ kind: 'usage', service_id: u.service_id, increment: toStored(u.increment) }));
+  const { incomingId, outgoingId, station } = swap.request;
+  if (incomingId) {
+    const stationId = station ?? ctx.assets.get(incomingId)?.station_id ?? null;
+    effects.push({ kind: 'asset', asset_id: incomingId, status: 'IN_STOCK', holder_plan_id: null, station_id: stationId });
+  }
+  effects.push({ kind: 'asset', asset_id: outgoingId, status: 'ISSUED', holder_plan_id: ctx.plan.plan_id });
+  const tracking = trackingService(ctx.plan);
+  if (tracking) effects.push({ kind: 'current_asset', service_id: tracking.service_id, asset_id: outgoingId });
+  return effects;
+}
+
+export function electricityCalculation(swap: Swap, precision: number): Record<string, unknown> {
+  return {
+    incoming_kwh: toWire(swap.incoming?.kwh ?? 0, precision),
+    outgoing_kwh: toWire(swap.outgoing.kwh, precision),
+    net_delivered_kwh: toWire(swap.netKwh, precision),
+    incoming_kwh_source: swap.incoming?.source ?? null,
+    outgoing_kwh_source: swap.outgoing.source,
+    ...(swap.flags.includes('NEGATIVE_NET_ENERGY') ? { negative_net_counted_as_zero: true } : {}),
+  };
+}
+
+/** The seed's quota_check block for the energy service. */
+export function quotaCheck(ctx: AgentContext, swap: Swap): Record<string, unknown> | null {
+  const energy = energyService(ctx.plan);
+  if (!energy || !ctx.plan.template.agent_params.electricity_tracking.enabled) return null;
+  const p = energy.config.decimal_precision;
+  const before = dec(energy.state.quota).minus(energy.state.used);
+  const after = before.minus(swap.netKwh);
+  const base = { remaining_before: toWire(before, p), net_required: toWire(swap.netKwh, p) };
+  if (after.isNegative()) return { ...base, deficit_kwh: toWire(after.neg(), p), status: 'exhausted' };
+  return { ...base, remaining_after: toWire(after, p), status: 'sufficient' };
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { SwapdError } from '../errors.js';
+import { createAjv } from '../validation/ajv.js';
+import schema from './config.schema.json' with { type: 'json' };
+import { readEnv } from './env.js';
+
+export type Role = 'agent' | 'station';
+
+export interface DeviceConfig {
+  readonly id: string;
+  readonly url: string;
+  readonly profile: string;
+  readonly role: 'slot' | 'scanner' | 'inverter';
+  readonly slot?: number;
+}
+
+export interface SwapdConfig {
+  readonly mqtt_url: string | null;
+  readonly mqtt_username: string | null;
+  readonly mqtt_password: string | null;
+  readonly shared_subscription_group: string | null;
+  readonly broker_host: string;
+  readonly broker_port: number;
+  readonly broker_port_fallback: boolean;
+  readonly database_url: string | null;
+  readonly data_dir: string;
+  readonly http_host: string;
+  readonly http_port: number;
+  readonly site_id: string;
+  readonly roles: readonly Role[];
+  readonly log_level: string;
+  readonly log_pretty: boolean;
+  readonly max_payload_bytes: number;
+  readonly templates_dir: string | null;
+  readonly registry_dir: string | null;
+  readonly outbox_batch_size: number;
+  readonly outbox_retry_ms: number;
+  readonly scheduler_interval_ms: number;
+  readonly db_pool_size: number;
+  readonly kwh_mismatch_tolerance_kwh: number;
+  readonly station: {
+    readonly simulator: boolean;
+    readonly simulator_port: number;
+    readonly simulator_slots: number;
+    readonly devices: readonly DeviceConfig[];
+  };
+  /** Fields the operator set explicitly (file or environment), e.g. to tell a chosen port from the default. */
+  readonly explicit: readonly string[];
+}
+
+export interface LoadConfigOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  file?: string | null;
+  overrides?: Record<string, unknown>;
+}
+
+const ajv = createAjv({ useDefaults: true });
+const validate = ajv.compile<Omit<SwapdConfig, 'explicit'>>(schema);
+
+function readFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new SwapdError('CONFIG_INVALID', `cannot read configuration file ${path}`, { cause });
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (cause) {
+    throw new SwapdError('CONFIG_INVALID', `configuration file ${path} is not a JSON object`, { cause });
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** File, then SWAPD_* environment, then explicit overrides; validated with all errors at once; frozen. */
+export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.SWAPD_CONFIG ?? null;
+  const fromFile = file ? readFile(file) : {};
+  const { values, sources } = readEnv(env);
+  const merged: Record<string, unknown> = { ...fromFile, ...values, ...options.overrides };
+  const explicit = Object.keys(merged);
+  if (!validate(merged)) {
+    const details = (validate.errors ?? []).map((e) => {
+      const field = e.instancePath.split('/')[1] ?? e.params?.additionalProperty ?? '';
+      const via = sources[field] ? `${sources[field]} ` : '';
+      return { path: `${via}${e.instancePath || '/'}`.trim(), message: `${e.message ?? 'invalid'}${e.params?.additionalProperty ? ` '${e.params.additionalProperty}'` : ''}` };
+    });
+    const lines = details.map((d) => `  ${d.path}: ${d.message}`).join('\n');
+    throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });
+  }
+  return deepFreeze({ ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit });
+}
