@@ -10,7 +10,15 @@ export const DRIVER_STATES = ['DISCONNECTED', 'CONNECTED', 'FAULTED'] as const;
 export type DriverState = (typeof DRIVER_STATES)[number];
 
 /** SPEC-001 §5.1: the read tags every conforming device must provide (or list as unsupported). */
-export const REQUIRED_READ_TAGS = ['SOC_%', 'P_kW', 'T_battery_C', 'V_dc_V', 'I_dc_A', 'mode', 'alarm_code'] as const;
+export const REQUIRED_READ_TAGS = [
+  'SOC_%',
+  'P_kW',
+  'T_battery_C',
+  'V_dc_V',
+  'I_dc_A',
+  'mode',
+  'alarm_code',
+] as const;
 /** SPEC-001 §5.2: the control tags. */
 export const REQUIRED_WRITE_TAGS = ['P_setpoint_kW', 'mode_cmd'] as const;
 export type RequiredReadTag = (typeof REQUIRED_READ_TAGS)[number];
