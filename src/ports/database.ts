@@ -6,6 +6,7 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * Decimal columns are `numeric` and travel as strings: exact, never binary floats.
  */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
 export interface TemplatesTable {
@@ -13,7 +14,7 @@ export interface TemplatesTable {
   version: number;
   currency: string;
   definition: Json;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface PlansTable {
@@ -21,8 +22,8 @@ export interface PlansTable {
   customer_id: string;
   template_id: string;
   status: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface ServiceStatesTable {
@@ -32,7 +33,7 @@ export interface ServiceStatesTable {
   used: string;
   quota: string;
   current_asset: string | null;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface AssetsTable {
@@ -41,7 +42,7 @@ export interface AssetsTable {
   station_id: string | null;
   status: string;
   holder_plan_id: string | null;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface IdempotencyKeysTable {
@@ -51,7 +52,7 @@ export interface IdempotencyKeysTable {
   operation: string;
   request_hash: string;
   response: Json | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface EventsTable {
@@ -60,7 +61,7 @@ export interface EventsTable {
   plan_id: string | null;
   correlation_id: string | null;
   payload: Json;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface OutboxTable {
@@ -69,7 +70,7 @@ export interface OutboxTable {
   topic: string;
   payload: string;
   qos: number;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   claimed_until: Timestamp | null;
   published_at: Timestamp | null;
   attempts: Generated<number>;
@@ -84,7 +85,7 @@ export interface FsmSnapshotsTable {
   snapshot: Json;
   deadline_at: Timestamp | null;
   deadline_input: string | null;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface PaymentsTable {
@@ -100,13 +101,13 @@ export interface PaymentsTable {
   odoo_receipt_id: string | null;
   correlation_id: string | null;
   payment_timestamp: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   confirmed_at: Timestamp | null;
 }
 
 export interface AuditLogTable {
   id: Generated<string>;
-  at: Generated<Timestamp>;
+  at: GeneratedTimestamp;
   kind: string;
   requester: string | null;
   subject: string | null;

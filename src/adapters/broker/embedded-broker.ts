@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AedesOptions } from 'aedes';
+import type { Logger } from '../../log.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  /** When the port is taken, try the next ones (up to 16) instead of failing. */
+  fallback: boolean;
+  /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe. */
+  hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+  log: Logger;
+}
+
+export interface EmbeddedBroker {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+async function listenWithFallback(server: Server, options: EmbeddedBrokerOptions): Promise<number> {
+  const attempts = options.fallback && options.port !== 0 ? 16 : 1;
+  for (let i = 0; i < attempts; i++) {
+    const port = options.port + i;
+    try {
+      return await listen(server, options.host, port);
+    } catch (err) {
+      const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!busy || i === attempts - 1) throw err;
+      options.log.warn({ port }, 'MQTT port is taken (another broker?); trying the next one');
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/**
+ * An in-process aedes broker on a TCP server with TCP_NODELAY (without it a request/response loop is
+ * capped near 23 round trips/s by Nagle's algorithm meeting delayed ACKs).
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const aedes = await Aedes.createBroker({ ...options.hooks });
+  const server = createServer({ noDelay: true }, aedes.handle);
+  let port: number;
+  try {
+    port = await listenWithFallback(server, options);
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
+  const url = `mqtt://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
+  return {
+    host: options.host,
+    port,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../../log.js';
+import type { BrokerClient, InboundMessage, MessageHandler, PublishOptions } from '../../ports/broker.js';
+
+export interface MqttClientOptions {
+  url: string;
+  clientId: string;
+  username?: string | null;
+  password?: string | null;
+  /** MQTT 5 lets requesters name a response topic; 4 (3.1.1) for brokers that lack 5. */
+  protocolVersion?: 4 | 5;
+  log: Logger;
+  reconnectPeriodMs?: number;
+}
+
+/** mqtt.js behind the BrokerClient port: reconnects by itself and re-subscribes after each reconnect. */
+class MqttJsBroker implements BrokerClient {
+  readonly #client: MqttClient;
+  readonly #handlers: MessageHandler[] = [];
+  readonly #listeners: ((connected: boolean) => void)[] = [];
+
+  constructor(client: MqttClient, log: Logger) {
+    this.#client = client;
+    client.on('message', (topic, payload, packet) => {
+      const props = packet.properties;
+      const message: InboundMessage = {
+        topic,
+        payload,
+        ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
+        ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
+      };
+      for (const handler of this.#handlers) handler(message);
+    });
+    client.on('connect', () => {
+      log.info('connected to MQTT broker');
+      for (const l of this.#listeners) l(true);
+    });
+    client.on('close', () => {
+      for (const l of this.#listeners) l(false);
+    });
+    client.on('reconnect', () => log.debug('reconnecting to MQTT broker'));
+    client.on('error', (err) => log.warn({ err }, 'MQTT client error'));
+  }
+
+  get connected(): boolean {
+    return this.#client.connected;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async subscribe(filters: readonly string[], handler: MessageHandler): Promise<void> {
+    this.#handlers.push(handler);
+    // resubscribe (mqtt.js default) renews these subscriptions after every reconnect.
+    await this.#client.subscribeAsync([...filters], { qos: 1 });
+  }
+
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    if (!this.#client.connected) return Promise.reject(new Error('MQTT broker not connected'));
+    const properties = options.correlationData ? { correlationData: options.correlationData } : undefined;
+    return new Promise((resolve, reject) => {
+      this.#client.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false, properties }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#client.endAsync();
+  }
+}
+
+/** Connects (mqtt://, mqtts://, ws://, wss://); resolves once connected the first time. */
+export async function connectBroker(options: MqttClientOptions): Promise<BrokerClient> {
+  const clientOptions: IClientOptions = {
+    clientId: options.clientId,
+    protocolVersion: options.protocolVersion ?? 5,
+    reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+    connectTimeout: 10_000,
+    clean: true,
+    queueQoSZero: false,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+  };
+  const client = await mqtt.connectAsync(options.url, clientOptions);
+  return new MqttJsBroker(client, options.log.child({ component: 'mqtt' }));
+}

@@ -1,0 +1,36 @@
+import { SwapdError } from '../errors.js';
+import { createAjv } from '../validation/ajv.js';
+import { toDetails } from '../validation/details.js';
+import assetSchema from './asset-import.schema.json' with { type: 'json' };
+import planSchema from './plan-import.schema.json' with { type: 'json' };
+
+export interface PlanImport {
+  plan_id: string;
+  customer_id: string;
+  template_id: string;
+  status?: 'ACTIVE' | 'SUSPENDED' | 'COMPLETE';
+  service_cycle?: string;
+  payment_cycle?: string;
+  serviceStates?: { service_id: string; used: number; quota?: number; current_asset?: string | null }[];
+}
+
+export interface AssetImport {
+  asset_id: string;
+  capacity_kwh: number;
+  station_id?: string | null;
+  status?: 'IN_STOCK' | 'FAULTED' | 'RETIRED';
+}
+
+const ajv = createAjv();
+const validatePlans = ajv.compile<PlanImport[]>(planSchema);
+const validateAssets = ajv.compile<AssetImport[]>(assetSchema);
+
+export function parsePlans(value: unknown): PlanImport[] {
+  if (validatePlans(value)) return value;
+  throw new SwapdError('SCHEMA_VIOLATION', 'plans do not match the import schema', { details: toDetails(validatePlans.errors) });
+}
+
+export function parseAssets(value: unknown): AssetImport[] {
+  if (validateAssets(value)) return value;
+  throw new SwapdError('SCHEMA_VIOLATION', 'assets do not match the import schema', { details: toDetails(validateAssets.errors) });
+}

@@ -1,0 +1,247 @@
+import type { ActionHandler, HandlerSettings } from '../../agents/handler.types.js';
+import type { AgentResult } from '../../agents/shared/agent.types.js';
+import type { AgentContext, AssetView } from '../../agents/shared/plan.types.js';
+import { isSwapdError, isUnavailableError, SwapdError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { InboundMessage } from '../ports/broker.js';
+import type { Clock } from '../ports/clock.js';
+import type { BatteryReading, BatteryScanner } from '../ports/scanner.js';
+import type { IdempotencyKey, LoadedPlan, RequestStore, RequestTransaction } from '../ports/store.js';
+import type { MessageValidator } from '../validation/message-validator.js';
+import { runCycles } from './cycles.js';
+import { type FlatResponse, type Normalised, normalise, render } from './envelope.js';
+import { requestHash } from './request-hash.js';
+import { errorResponse, type ResponseBase, replayResponse, resultResponse } from './responses.js';
+import type { Action, ParsedTopic } from './topics.js';
+import { parseRequestTopic } from './topics.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: handlers narrow their own request types
+type AnyHandler = ActionHandler<any>;
+
+export interface PipelineSettings extends HandlerSettings {
+  readonly maxPayloadBytes: number;
+  readonly siteId: string;
+  /** How long the station hardware may take to answer for a battery before the app's value is used. */
+  readonly scannerTimeoutMs: number;
+}
+
+export interface PipelineDeps {
+  store: RequestStore;
+  validator: MessageValidator;
+  scanner: BatteryScanner;
+  clock: Clock;
+  log: Logger;
+  settings: PipelineSettings;
+  routes: Partial<Record<Action, AnyHandler>>;
+  /** Told of every answered request (metrics). */
+  observe?: (action: string, outcome: string, seconds: number) => void;
+  /** Told after a commit that queued events (the outbox relay wakes up). */
+  onEventsQueued?: () => void;
+}
+
+export interface Outbound {
+  topic: string;
+  payload: string;
+  correlationData?: Buffer;
+}
+
+class PlanNotFound extends Error {}
+
+interface Prepared {
+  topic: ParsedTopic;
+  handler: AnyHandler;
+  normalised: Normalised;
+  key: IdempotencyKey;
+}
+
+/** One request in, exactly one response out: validation, idempotency, the transaction, the answer. */
+export class RequestPipeline {
+  readonly #deps: PipelineDeps;
+
+  constructor(deps: PipelineDeps) {
+    this.#deps = deps;
+  }
+
+  async handle(message: InboundMessage): Promise<Outbound | null> {
+    const topic = parseRequestTopic(message.topic);
+    if (!topic) return null;
+    const started = performance.now();
+    const { response, shape, action } = await this.#answer(topic, message.payload);
+    const outcome = response.success ? 'success' : (response.error?.code ?? response.signals[0] ?? 'failed');
+    this.#deps.observe?.(action ?? 'UNKNOWN', outcome, (performance.now() - started) / 1000);
+    return {
+      topic: message.responseTopic ?? topic.responseTopic,
+      payload: JSON.stringify(render(shape, response, action)),
+      ...(message.correlationData ? { correlationData: message.correlationData } : {}),
+    };
+  }
+
+  async #answer(topic: ParsedTopic, payload: Buffer) {
+    const base: ResponseBase = { correlationId: null, planId: topic.planId, now: this.#deps.clock.now() };
+    const parsed = this.#parse(payload, base);
+    if ('response' in parsed) return { response: parsed.response, shape: 'flat' as const, action: topic.action };
+    base.correlationId = parsed.correlationId;
+    const prepared = this.#prepare(topic, parsed, base);
+    if ('response' in prepared) return { response: prepared.response, shape: parsed.shape, action: topic.action };
+    const response = await this.#execute(prepared, base);
+    return { response, shape: parsed.shape, action: topic.action };
+  }
+
+  #parse(payload: Buffer, base: ResponseBase): Normalised | { response: FlatResponse } {
+    const limit = this.#deps.settings.maxPayloadBytes;
+    if (payload.length > limit) {
+      return { response: errorResponse(base, 'MALFORMED_PAYLOAD', `payload is ${payload.length} bytes; the limit is ${limit}`) };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return { response: errorResponse(base, 'MALFORMED_PAYLOAD', 'payload is not valid JSON') };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return { response: errorResponse(base, 'MALFORMED_PAYLOAD', 'payload must be a JSON object') };
+    }
+    return normalise(value as Record<string, unknown>);
+  }
+
+  #prepare(topic: ParsedTopic, n: Normalised, base: ResponseBase): Prepared | { response: FlatResponse } {
+    const handler = topic.action ? this.#deps.routes[topic.action] : undefined;
+    if (!topic.action || !handler) {
+      return { response: errorResponse(base, 'UNKNOWN_ACTION', `unknown operation '${topic.operationName}'`) };
+    }
+    const mismatch = topicMismatch(topic, n.request);
+    if (mismatch) return { response: errorResponse(base, 'TOPIC_MISMATCH', mismatch.message, [mismatch]) };
+    const validation = this.#deps.validator.validate(topic.action, n.request);
+    if (!validation.ok) {
+      const message = `request does not match the ${topic.action} schema`;
+      return { response: errorResponse(base, 'SCHEMA_VIOLATION', message, validation.details) };
+    }
+    const key: IdempotencyKey = {
+      scope: 'request',
+      key: n.correlationId as string,
+      planId: topic.planId,
+      operation: topic.action,
+      requestHash: requestHash(`${topic.planId}/${topic.action}`, n.request),
+    };
+    return { topic, handler, normalised: n, key };
+  }
+
+  async #execute(p: Prepared, base: ResponseBase): Promise<FlatResponse> {
+    const log = this.#deps.log.child({ plan_id: p.topic.planId, correlation_id: p.key.key, action: p.topic.action });
+    try {
+      const early = await this.#deps.store.findKey(p.key.scope, p.key.key);
+      if (early?.response) return this.#existing(early.requestHash, early.response, p, base);
+      const readings = await this.#readHardware(p, log);
+      let queued = false;
+      const response = await this.#deps.store.transaction(async (tx) => {
+        const out = await this.#inTransaction(tx, p, base, readings);
+        queued = out.queued;
+        return out.response;
+      });
+      if (queued) this.#deps.onEventsQueued?.();
+      return response;
+    } catch (err) {
+      return this.#fault(err, base, p, log);
+    }
+  }
+
+  #existing(hash: string, stored: Record<string, unknown> | null, p: Prepared, base: ResponseBase): FlatResponse {
+    if (hash !== p.key.requestHash) {
+      const message = `correlation_id ${p.key.key} was used before with a different request`;
+      return errorResponse(base, 'IDEMPOTENCY_CONFLICT', message);
+    }
+    if (!stored) throw new SwapdError('SERVICE_UNAVAILABLE', 'the first request with this correlation_id is still running');
+    return replayResponse(stored, base.now);
+  }
+
+  async #inTransaction(tx: RequestTransaction, p: Prepared, base: ResponseBase, readings: Map<string, BatteryReading>) {
+    const claim = await tx.claimKey(p.key);
+    if (claim.kind === 'existing') {
+      return { response: this.#existing(claim.requestHash, claim.response, p, base), queued: false };
+    }
+    const loaded = await tx.loadPlan(p.topic.planId, !p.handler.readOnly);
+    if (!loaded) throw new PlanNotFound();
+    const request = p.normalised.request;
+    const assets = await tx.loadAssets(p.handler.assetIds(request), !p.handler.readOnly);
+    const ctx = this.#context(loaded, assets, readings, base.now);
+    const result = this.#decide(ctx, loaded, request, base.now);
+    const effects = result.success ? result.effects : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
+    if (result.success && 'changed' in result) await tx.saveCycles(p.topic.planId, result.changed, base.now);
+    await tx.applyEffects(effects, { planId: p.topic.planId, correlationId: p.key.key, now: base.now });
+    const response = resultResponse(base, result);
+    await tx.storeResponse(p.key, response as unknown as Record<string, unknown>);
+    return { response, queued: effects.some((e) => e.kind === 'event') };
+  }
+
+  #decide(ctx: AgentContext, loaded: LoadedPlan, request: Record<string, unknown>, now: Date) {
+    const handler = this.#deps.routes[request.action as Action] as AnyHandler;
+    const result: AgentResult = handler.decide(ctx, request, this.#deps.settings);
+    if (!result.success || result.fsmInputs.length === 0) return result;
+    const cycles = runCycles(loaded.cycles, result.fsmInputs, loaded.view.template, now);
+    return cycles.ok ? { ...result, changed: cycles.changed } : cycles.refusal;
+  }
+
+  #context(loaded: LoadedPlan, assets: AssetView[], readings: Map<string, BatteryReading>, now: Date): AgentContext {
+    return {
+      plan: loaded.view,
+      assets: new Map(assets.map((a) => [a.asset_id, a])),
+      readings,
+      now,
+      siteId: this.#deps.settings.siteId,
+    };
+  }
+
+  /** Hardware is asked before the transaction opens, so no row lock waits on a Modbus round trip. */
+  async #readHardware(p: Prepared, log: Logger): Promise<Map<string, BatteryReading>> {
+    const ids = p.handler.assetIds(p.normalised.request);
+    const readings = new Map<string, BatteryReading>();
+    if (ids.length === 0) return readings;
+    const timeout = this.#deps.settings.scannerTimeoutMs;
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const reading = await withTimeout(this.#deps.scanner.read(id), timeout);
+          if (reading) readings.set(id, reading);
+        } catch (err) {
+          log.warn({ err, asset_id: id }, 'station hardware could not read the battery; using the app value');
+        }
+      }),
+    );
+    return readings;
+  }
+
+  #fault(err: unknown, base: ResponseBase, p: Prepared, log: Logger): FlatResponse {
+    if (err instanceof PlanNotFound) {
+      return errorResponse(base, 'SERVICE_PLAN_NOT_FOUND', `no service plan '${p.topic.planId}'`);
+    }
+    if (isSwapdError(err) && err.code !== 'INTERNAL_ERROR') return errorResponse(base, err.code, err.message, [...err.details]);
+    if (isUnavailableError(err)) {
+      log.warn({ err }, 'dependency unavailable; request not applied');
+      return errorResponse(base, 'SERVICE_UNAVAILABLE', 'a dependency is unavailable; nothing was applied, retry later');
+    }
+    log.error({ err }, 'request failed');
+    return errorResponse(base, 'INTERNAL_ERROR', 'internal error; nothing was applied');
+  }
+}
+
+function topicMismatch(topic: ParsedTopic, request: Record<string, unknown>) {
+  if (typeof request.action === 'string' && request.action !== topic.action) {
+    return { path: '/action', message: `action ${request.action} does not match topic operation ${topic.operationName}` };
+  }
+  if (typeof request.plan_id === 'string' && request.plan_id !== topic.planId) {
+    return { path: '/plan_id', message: `plan_id ${request.plan_id} does not match topic plan ${topic.planId}` };
+  }
+  return null;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
