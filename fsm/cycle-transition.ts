@@ -52,7 +52,7 @@ export function dueInput(record: CycleRecord, now: Date): FsmInput | null {
 /** The inputs a state has transitions for (some are accepted only when their guard holds). */
 export function acceptedInputs(cycle: CycleName, state: string): string[] {
   const node = stateNode(definitionOf(cycle), state);
-  return node ? [...node.ownEvents] : [];
+  return node ? [...node.transitions.keys()] : [];
 }
 
 function toEvent(input: FsmInput, params: CycleParams, at: number): CycleEvent {
