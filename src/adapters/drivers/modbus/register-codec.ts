@@ -7,7 +7,8 @@ import { registerCount } from '../registry/device-profile.js';
  */
 export function decodeNumber(tag: TagDefinition, words: readonly number[], defaultOrder: WordOrder): number {
   const raw = decodeRaw(tag, words, tag.word_order ?? defaultOrder);
-  return roundPhysical(raw * (tag.scale ?? 1) + (tag.offset ?? 0), tag.scale);
+  const value = raw * (tag.scale ?? 1) + (tag.offset ?? 0);
+  return tag.type === 'f32' ? value : roundPhysical(value, tag.scale);
 }
 
 /** The registers to write for a physical value (rounded to the register's resolution). */

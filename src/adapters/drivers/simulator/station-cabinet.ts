@@ -15,6 +15,8 @@ export interface SimUnit {
 
 export const EXCEPTION = { ILLEGAL_FUNCTION: 1, ILLEGAL_ADDRESS: 2, ILLEGAL_VALUE: 3 } as const;
 const CELLS_IN_SERIES = 24;
+/** Longest physics increment (keeps the thermal integration stable). */
+const MAX_STEP_S = 5;
 
 /** The station's state and its Modbus register view, described by a device profile. */
 export class StationCabinet {
@@ -66,8 +68,11 @@ export class StationCabinet {
 
   /** Advances every battery by `dtS` seconds under its slot's commands. */
   step(dtS: number): void {
-    for (const unit of this.#units.values()) {
-      if (unit.battery) stepBattery(unit.battery, this.requestedPowerKw(unit), dtS, this.#physics);
+    const slices = Math.max(1, Math.ceil(dtS / MAX_STEP_S));
+    for (let i = 0; i < slices; i += 1) {
+      for (const unit of this.#units.values()) {
+        if (unit.battery) stepBattery(unit.battery, this.requestedPowerKw(unit), dtS / slices, this.#physics);
+      }
     }
   }
 
