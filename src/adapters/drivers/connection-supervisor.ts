@@ -127,7 +127,7 @@ export class ConnectionSupervisor {
   }
 
   async #reconnectOnce(): Promise<void> {
-    if (this.#state !== 'FAULTED' || this.#connecting) return;
+    if (this.#state !== 'FAULTED' || this.#connecting !== null) return;
     const n = this.#reconnectFailures + 1;
     this.#log.info({ attempt: n, max: this.#timings.maxReconnectFailures }, 'reconnect attempt');
     try {
