@@ -1,0 +1,63 @@
+import { parseAssets, parsePlans } from '../../admin/admin-validation.js';
+import { addAssets, importPlans } from '../../admin/admin.repo.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Db } from '../../ports/database.js';
+import type { SwapdMetrics } from '../../runtime/metrics.js';
+import type { HttpRoute } from './http-server.js';
+
+export interface HealthSource {
+  /** Each component's readiness, e.g. { broker: true, database: true, drivers: {...} }. */
+  health(): Promise<{ ready: boolean; components: Record<string, unknown> }>;
+}
+
+export interface RouteDeps {
+  db: Db;
+  clock: Clock;
+  metrics: SwapdMetrics;
+  health: HealthSource;
+  extra?: HttpRoute[];
+}
+
+/** GET /health, GET /metrics, and the ops endpoints the CLI uses while swapd owns the database. */
+export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/health',
+      needsToken: false,
+      handler: async () => {
+        const h = await deps.health.health();
+        return { status: h.ready ? 200 : 503, body: { status: h.ready ? 'ok' : 'unavailable', ...h.components } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      needsToken: false,
+      handler: async () => ({
+        status: 200,
+        body: await deps.metrics.registry.metrics(),
+        contentType: deps.metrics.registry.contentType,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/ops/plans',
+      needsToken: true,
+      handler: async (_req, body) => {
+        const created = await importPlans(deps.db, parsePlans(body), deps.clock.now());
+        return { status: 201, body: { created } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/ops/assets',
+      needsToken: true,
+      handler: async (_req, body) => {
+        const registered = await addAssets(deps.db, parseAssets(body));
+        return { status: 201, body: { registered } };
+      },
+    },
+    ...(deps.extra ?? []),
+  ];
+}

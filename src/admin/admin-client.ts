@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { openDatabase } from '../adapters/db/connect.js';
+import { migrateToLatest } from '../adapters/db/migrate.js';
+import { loadTemplates } from '../adapters/templates/template-loader.js';
+import type { SwapdConfig } from '../config/config.js';
+import { SwapdError } from '../errors.js';
+import { readRuntimeNote } from '../runtime/runtime-file.js';
+import { type AssetImport, type PlanImport, parseAssets, parsePlans } from './admin-validation.js';
+import { addAssets, importPlans, upsertTemplates } from './admin.repo.js';
+
+/**
+ * Management commands reach the database directly (Postgres), or through the running swapd when it
+ * owns the embedded PGlite database.
+ */
+export interface AdminClient {
+  importPlans(plans: PlanImport[]): Promise<string[]>;
+  addAssets(assets: AssetImport[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function post(url: string, token: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const reply = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) {
+    const error = reply.error as { code?: string; message?: string; details?: { path: string; message: string }[] };
+    const code = (error?.code ?? 'INTERNAL_ERROR') as ConstructorParameters<typeof SwapdError>[0];
+    throw new SwapdError(code, error?.message ?? `HTTP ${res.status}`, { details: error?.details ?? [] });
+  }
+  return reply;
+}
+
+export async function openAdminClient(config: SwapdConfig, templatesDir: string): Promise<AdminClient> {
+  const note = config.database_url ? null : readRuntimeNote(config.data_dir);
+  if (note) {
+    return {
+      importPlans: async (plans) => (await post(`${note.http_url}/api/v1/ops/plans`, note.ops_token, plans)).created as string[],
+      addAssets: async (assets) => (await post(`${note.http_url}/api/v1/ops/assets`, note.ops_token, assets)).registered as number,
+      close: async () => {},
+    };
+  }
+  const handle = await openDatabase({ url: config.database_url, dataDir: config.data_dir, poolSize: 2 });
+  await migrateToLatest(handle.db);
+  await upsertTemplates(handle.db, loadTemplates(templatesDir));
+  return {
+    importPlans: (plans) => importPlans(handle.db, parsePlans(plans), new Date()),
+    addAssets: (assets) => addAssets(handle.db, parseAssets(assets)),
+    close: () => handle.close(),
+  };
+}
+
+export function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new SwapdError('SCHEMA_VIOLATION', `${path} is not a readable JSON file`, { cause });
+  }
+}
+
+/** asset_id,capacity_kwh,station_id with a header line. */
+export function readAssetsCsv(path: string): unknown {
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
+  return lines.map((line) => {
+    const cells = line.split(',').map((c) => c.trim());
+    const row: Record<string, unknown> = {};
+    header.forEach((h, i) => {
+      const cell = cells[i];
+      if (cell === undefined || cell === '') return;
+      row[h] = h === 'capacity_kwh' ? Number(cell) : cell;
+    });
+    return row;
+  });
+}

@@ -1,0 +1,158 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
+import { openDatabase } from './adapters/db/connect.js';
+import { migrateToLatest } from './adapters/db/migrate.js';
+import { loadTemplates } from './adapters/templates/template-loader.js';
+import { loadConfig, type SwapdConfig } from './config/config.js';
+import { isSwapdError } from './errors.js';
+import { PROJECT_ROOT, startSwapd } from './main.js';
+
+interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+function configFrom(opts: GlobalOptions): SwapdConfig {
+  // Readable logs on a terminal, JSON lines otherwise, unless the operator chose.
+  const pretty = process.env.SWAPD_LOG_PRETTY === undefined && process.stderr.isTTY ? { log_pretty: true } : {};
+  return loadConfig({ file: opts.config ?? null, overrides: pretty });
+}
+
+function templatesDir(config: SwapdConfig): string {
+  return config.templates_dir ?? resolve(PROJECT_ROOT, 'templates');
+}
+
+function print(opts: GlobalOptions, value: Record<string, unknown>, text: string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+async function withAdmin<T>(opts: GlobalOptions, work: (admin: Awaited<ReturnType<typeof openAdminClient>>) => Promise<T>) {
+  const config = configFrom(opts);
+  const admin = await openAdminClient(config, templatesDir(config));
+  try {
+    return await work(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+async function start(opts: GlobalOptions): Promise<void> {
+  const config = configFrom(opts);
+  const running = await startSwapd(config);
+  const ready = {
+    status: 'ready',
+    startup_ms: running.startupMs,
+    mqtt: running.brokerUrl,
+    http: `http://${config.http_host}:${running.httpPort}`,
+    database: running.database.description,
+    roles: config.roles,
+    site_id: config.site_id,
+  };
+  print(
+    opts,
+    ready,
+    `swapd ready in ${ready.startup_ms} ms: mqtt ${ready.mqtt}, http ${ready.http}, database ${ready.database}, roles ${config.roles.join('+')}`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`swapd: ${signal}, stopping\n`);
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function migrate(opts: GlobalOptions): Promise<void> {
+  const config = configFrom(opts);
+  const handle = await openDatabase({ url: config.database_url, dataDir: config.data_dir, poolSize: 1 });
+  try {
+    const { applied } = await migrateToLatest(handle.db);
+    print(opts, { applied, database: handle.description }, `migrated ${handle.description}: ${applied.length} applied`);
+  } finally {
+    await handle.close();
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('swapd')
+    .description('MQTT-first agent runtime for battery swap stations')
+    .option('--config <file>', 'JSON configuration file (also SWAPD_CONFIG)')
+    .option('--json', 'print machine-readable JSON');
+  const globals = () => program.opts<GlobalOptions>();
+
+  program.command('start').description('run swapd').action(() => start(globals()));
+  program.command('migrate').description('apply database migrations').action(() => migrate(globals()));
+
+  const plans = program.command('plans').description('service plans');
+  plans
+    .command('create')
+    .requiredOption('--plan-id <id>', "the customer's subscription code")
+    .requiredOption('--customer <id>', 'customer id')
+    .requiredOption('--template <id>', 'plan template id')
+    .action((o: { planId: string; customer: string; template: string }) =>
+      withAdmin(globals(), async (admin) => {
+        const created = await admin.importPlans([{ plan_id: o.planId, customer_id: o.customer, template_id: o.template }]);
+        print(globals(), { created }, `created plan ${created.join(', ')}`);
+      }),
+    );
+  plans
+    .command('import <file>')
+    .description('import plans with their serviceStates[] (JSON array)')
+    .action((file: string) =>
+      withAdmin(globals(), async (admin) => {
+        const created = await admin.importPlans(readJsonFile(file) as never);
+        print(globals(), { created }, `imported ${created.length} plan(s): ${created.join(', ')}`);
+      }),
+    );
+
+  const assets = program.command('assets').description('batteries');
+  assets
+    .command('add')
+    .requiredOption('--asset-id <id>', 'battery serial number')
+    .requiredOption('--capacity-kwh <kwh>', 'usable capacity in kWh', Number)
+    .option('--station <id>', 'home station')
+    .action((o: { assetId: string; capacityKwh: number; station?: string }) =>
+      withAdmin(globals(), async (admin) => {
+        const registered = await admin.addAssets([
+          { asset_id: o.assetId, capacity_kwh: o.capacityKwh, ...(o.station ? { station_id: o.station } : {}) },
+        ]);
+        print(globals(), { registered }, `registered ${o.assetId}`);
+      }),
+    );
+  assets
+    .command('import <file>')
+    .description('register batteries from a JSON array or a CSV file (asset_id,capacity_kwh,station_id)')
+    .action((file: string) =>
+      withAdmin(globals(), async (admin) => {
+        const rows = file.endsWith('.csv') ? readAssetsCsv(file) : readJsonFile(file);
+        const registered = await admin.addAssets(rows as never);
+        print(globals(), { registered }, `registered ${registered} batteries`);
+      }),
+    );
+
+  program
+    .command('check')
+    .description('validate configuration and templates without starting')
+    .action(() => {
+      const config = configFrom(globals());
+      const templates = loadTemplates(templatesDir(config)).map((t) => t.template_id);
+      print(globals(), { ok: true, templates }, `configuration ok; templates: ${templates.join(', ')}`);
+    });
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  const message = isSwapdError(err)
+    ? `${err.code}: ${err.message}${err.details.length ? `\n${err.details.map((d) => `  ${d.path}: ${d.message}`).join('\n')}` : ''}`
+    : (err as Error).message;
+  process.stderr.write(`swapd: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,174 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { upsertTemplates } from './admin/admin.repo.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
+import { connectBroker } from './adapters/broker/mqtt-client.js';
+import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
+import { migrateToLatest } from './adapters/db/migrate.js';
+import { createOutboxStore } from './adapters/db/outbox.repo.js';
+import { createRequestStore } from './adapters/db/request-store.js';
+import { startHttpServer } from './adapters/http/http-server.js';
+import { operatorRoutes } from './adapters/http/routes.js';
+import { loadTemplates } from './adapters/templates/template-loader.js';
+import type { SwapdConfig } from './config/config.js';
+import { createLogger, type Logger } from './log.js';
+import type { BrokerClient } from './ports/broker.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import { type BatteryScanner, noHardwareScanner } from './ports/scanner.js';
+import { RequestPipeline } from './router/request-pipeline.js';
+import { requestSchemas, routes } from './router/routes.js';
+import { SwapdMetrics } from './runtime/metrics.js';
+import { OutboxRelay } from './runtime/outbox-relay.js';
+import { RequestServer } from './runtime/request-server.js';
+import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { MessageValidator } from './validation/message-validator.js';
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+export interface StartOptions {
+  log?: Logger;
+  clock?: Clock;
+  scanner?: BatteryScanner;
+  /** Tests: keep PGlite in memory. */
+  inMemoryDatabase?: boolean;
+  /** Write data/swapd.runtime.json for management commands (default true). */
+  writeRuntimeNote?: boolean;
+}
+
+export interface RunningSwapd {
+  readonly config: SwapdConfig;
+  readonly brokerUrl: string;
+  readonly httpPort: number;
+  readonly database: DatabaseHandle;
+  readonly broker: BrokerClient;
+  readonly relay: OutboxRelay | null;
+  readonly metrics: SwapdMetrics;
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+type Closer = () => Promise<void>;
+
+async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
+  let embedded: EmbeddedBroker | null = null;
+  if (!config.mqtt_url) {
+    const explicit = config.explicit.includes('broker_port');
+    embedded = await startEmbeddedBroker({
+      host: config.broker_host,
+      port: config.broker_port,
+      fallback: config.broker_port_fallback && !explicit,
+      log: log.child({ component: 'embedded-broker' }),
+    });
+    closers.push(() => embedded!.close());
+  }
+  const url = embedded?.url ?? (config.mqtt_url as string);
+  const broker = await connectBroker({
+    url,
+    clientId: `swapd-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    username: config.mqtt_username,
+    password: config.mqtt_password,
+    protocolVersion: embedded ? 4 : 5,
+    log,
+  });
+  closers.push(() => broker.close());
+  return { broker, url: embedded?.url ?? url, embedded };
+}
+
+async function openStorage(config: SwapdConfig, log: Logger, options: StartOptions, closers: Closer[]) {
+  const database = await openDatabase({
+    url: config.database_url,
+    dataDir: config.data_dir,
+    poolSize: config.db_pool_size,
+    inMemory: options.inMemoryDatabase ?? false,
+  });
+  closers.push(() => database.close());
+  const { applied } = await migrateToLatest(database.db);
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+  const templates = loadTemplates(config.templates_dir ?? resolve(PROJECT_ROOT, 'templates'));
+  await upsertTemplates(database.db, templates);
+  return database;
+}
+
+/** The composition root: configuration → adapters → runtime. The only place that builds adapters. */
+export async function startSwapd(config: SwapdConfig, options: StartOptions = {}): Promise<RunningSwapd> {
+  const started = performance.now();
+  const log = options.log ?? createLogger({ level: config.log_level, pretty: config.log_pretty });
+  const clock = options.clock ?? systemClock;
+  const closers: Closer[] = [];
+  const stopAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
+  };
+  try {
+    const metrics = new SwapdMetrics();
+    const database = await openStorage(config, log, options, closers);
+    const { broker, url } = await openBroker(config, log, closers);
+    metrics.brokerConnected.set(broker.connected ? 1 : 0);
+    broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
+    let relay: OutboxRelay | null = null;
+    if (config.roles.includes('agent')) {
+      relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
+        batchSize: config.outbox_batch_size,
+        retryMs: config.outbox_retry_ms,
+      });
+      const pipeline = new RequestPipeline({
+        store: createRequestStore(database.db),
+        validator: new MessageValidator(requestSchemas()),
+        scanner: options.scanner ?? noHardwareScanner,
+        clock,
+        log: log.child({ component: 'router' }),
+        settings: {
+          maxPayloadBytes: config.max_payload_bytes,
+          siteId: config.site_id,
+          kwhToleranceKwh: config.kwh_mismatch_tolerance_kwh,
+          scannerTimeoutMs: 2000,
+        },
+        routes,
+        observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
+        onEventsQueued: () => relay?.kick(),
+      });
+      const server = new RequestServer(broker, pipeline, log);
+      await server.start(config.shared_subscription_group);
+      relay.start();
+      closers.push(() => relay!.stop());
+      closers.push(() => server.drain());
+    }
+    const token = newOpsToken();
+    const health = {
+      health: async () => {
+        const dbUp = await database.db
+          .selectFrom('plans')
+          .select('plan_id')
+          .limit(1)
+          .execute()
+          .then(() => true)
+          .catch(() => false);
+        return { ready: dbUp && broker.connected, components: { broker: broker.connected, database: dbUp } };
+      },
+    };
+    const http = await startHttpServer(operatorRoutes({ db: database.db, clock, metrics, health }), {
+      host: config.http_host,
+      port: config.http_port,
+      fallback: !config.explicit.includes('http_port'),
+      token,
+      log,
+    });
+    closers.push(() => http.close());
+    const httpUrl = `http://${config.http_host}:${http.port}`;
+    if (options.writeRuntimeNote ?? true) {
+      writeRuntimeNote(config.data_dir, {
+        pid: process.pid,
+        http_url: httpUrl,
+        broker_url: url,
+        database: database.description,
+        ops_token: token,
+        started_at: clock.now().toISOString(),
+      });
+      closers.unshift(async () => removeRuntimeNote(config.data_dir));
+    }
+    const startupMs = Math.round(performance.now() - started);
+    return { config, brokerUrl: url, httpPort: http.port, database, broker, relay, metrics, startupMs, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

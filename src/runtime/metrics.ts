@@ -1,0 +1,43 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one swapd process (GET /metrics). */
+export class SwapdMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'swapd_requests_total',
+    help: 'Requests answered, by action and outcome',
+    labelNames: ['action', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly requestSeconds = new Histogram({
+    name: 'swapd_request_duration_seconds',
+    help: 'Time from request received to response ready',
+    labelNames: ['action'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly outboxPublished = new Counter({
+    name: 'swapd_outbox_published_total',
+    help: 'Events published from the outbox',
+    registers: [this.registry],
+  });
+  readonly outboxPending = new Gauge({
+    name: 'swapd_outbox_pending',
+    help: 'Events committed but not yet acknowledged by the broker',
+    registers: [this.registry],
+  });
+  readonly brokerConnected = new Gauge({
+    name: 'swapd_broker_connected',
+    help: '1 while connected to the MQTT broker',
+    registers: [this.registry],
+  });
+
+  constructor(withDefaults = true) {
+    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'swapd_' });
+  }
+
+  observeRequest(action: string, outcome: string, seconds: number): void {
+    this.requests.inc({ action, outcome });
+    this.requestSeconds.observe({ action }, seconds);
+  }
+}
