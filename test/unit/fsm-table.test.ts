@@ -105,6 +105,11 @@ const PAYMENT_TABLE: Record<string, Record<string, string>> = {
   COMPLETE: {},
 };
 
+it('the payment variants cover every declared payment_cycle input', () => {
+  const covered = new Set(PAYMENT_VARIANTS.map((v) => v.input.input));
+  for (const name of PAYMENT_CYCLE_INPUTS) expect(covered).toContain(name);
+});
+
 const CASES: Array<{
   cycle: CycleName;
   states: readonly string[];
