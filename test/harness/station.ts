@@ -1,0 +1,76 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.js';
+import { silentLogger } from '../../src/log.js';
+import { type RunningSwapd, type StartOptions, startSwapd } from '../../src/main.js';
+import type { Db } from '../../src/ports/database.js';
+import { type MosquittoProcess, startMosquitto } from './mosquitto.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { Requester } from './requester.js';
+
+export type DbKind = 'postgres' | 'pglite';
+export type BrokerKind = 'aedes' | 'mosquitto';
+
+export interface StationOptions {
+  db: DbKind;
+  broker: BrokerKind;
+  overrides?: Record<string, unknown>;
+  start?: StartOptions;
+  mosquittoPersistent?: boolean;
+}
+
+export interface TestStation {
+  swapd: RunningSwapd;
+  db: Db;
+  requester: Requester;
+  pg: TestDatabase | null;
+  mosquitto: MosquittoProcess | null;
+  close(): Promise<void>;
+}
+
+/** swapd with a real database and a real broker, each of its own, on free ports. */
+export async function startStation(options: StationOptions): Promise<TestStation> {
+  const pg = options.db === 'postgres' ? await createTestDatabase() : null;
+  const mosquitto = options.broker === 'mosquitto' ? await startMosquitto({ persistent: options.mosquittoPersistent }) : null;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      database_url: pg?.url ?? null,
+      mqtt_url: mosquitto?.url ?? null,
+      broker_port: 0,
+      http_port: 0,
+      data_dir: mkdtempSync(join(tmpdir(), 'swapd-data-')),
+      roles: ['agent'],
+      log_level: 'silent',
+      outbox_retry_ms: 200,
+      ...options.overrides,
+    },
+  });
+  const swapd = await startSwapd(config, {
+    log: silentLogger(),
+    inMemoryDatabase: true,
+    writeRuntimeNote: false,
+    ...options.start,
+  });
+  const requester = await Requester.connect(swapd.brokerUrl, ['rtrn/#', 'echo/#', 'event/#']);
+  return {
+    swapd,
+    db: swapd.database.db,
+    requester,
+    pg,
+    mosquitto,
+    async close() {
+      await requester.close();
+      await swapd.stop();
+      await mosquitto?.stop();
+      await pg?.drop();
+    },
+  };
+}
+
+export const MATRIX: { name: string; db: DbKind; broker: BrokerKind }[] = [
+  { name: 'aedes + postgres', db: 'postgres', broker: 'aedes' },
+  { name: 'mosquitto + postgres', db: 'postgres', broker: 'mosquitto' },
+  { name: 'aedes + pglite', db: 'pglite', broker: 'aedes' },
+];
