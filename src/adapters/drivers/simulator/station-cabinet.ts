@@ -91,7 +91,7 @@ export class StationCabinet {
     const unit = this.#units.get(unitId);
     if (!unit) return EXCEPTION.ILLEGAL_ADDRESS;
     if (count < 1 || count > 125 || address + count > 0x10000) return EXCEPTION.ILLEGAL_VALUE;
-    const image = table === 'holding' ? new Map(unit.holding) : this.#inputImage(unit);
+    const image = this.#image(unit, table);
     return Array.from({ length: count }, (_, i) => image.get(address + i) ?? 0);
   }
 
@@ -142,12 +142,13 @@ export class StationCabinet {
     };
   }
 
-  #inputImage(unit: SimUnit): Map<number, number> {
-    const image = new Map<number, number>();
+  /** The registers of one table: every known tag encoded, written words kept as written. */
+  #image(unit: SimUnit, table: RegisterTable): Map<number, number> {
+    const image = table === 'holding' ? new Map(unit.holding) : new Map<number, number>();
     const values = this.tagValues(unit);
     for (const [name, tag] of Object.entries(this.#profile.tags)) {
       const value = values[name];
-      if (tag.table !== 'input' || value === undefined) continue;
+      if (tag.table !== table || value === undefined || (table === 'holding' && isWritable(tag))) continue;
       const words =
         typeof value === 'string' ? encodeString(tag, value) : encodeNumber(tag, value, this.#wordOrder);
       words.forEach((w, i) => {
