@@ -51,7 +51,8 @@ export function isUnavailableError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_PG_CODES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|pool is draining|PGlite is closed/i.test(
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('53') || code.startsWith('57P'))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|pool is draining|PGlite is closed|not currently accepting connections|terminating connection/i.test(
     err.message,
   );
 }

@@ -47,6 +47,13 @@ export interface Outbound {
 
 class PlanNotFound extends Error {}
 
+/** A request found invalid only once its plan and batteries were loaded: answered, nothing kept. */
+class RejectedInTransaction extends Error {
+  constructor(readonly response: FlatResponse) {
+    super('rejected');
+  }
+}
+
 interface Prepared {
   topic: ParsedTopic;
   handler: AnyHandler;
@@ -165,6 +172,7 @@ export class RequestPipeline {
     const assets = await tx.loadAssets(p.handler.assetIds(request), !p.handler.readOnly);
     const ctx = this.#context(loaded, assets, readings, base.now);
     const result = this.#decide(ctx, loaded, request, base.now);
+    if (result.signals[0] === 'VALIDATION_FAILED') throw new RejectedInTransaction(resultResponse(base, result));
     const effects = result.success ? result.effects : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
     if (result.success && 'changed' in result) await tx.saveCycles(p.topic.planId, result.changed, base.now);
     await tx.applyEffects(effects, { planId: p.topic.planId, correlationId: p.key.key, now: base.now });
@@ -211,6 +219,7 @@ export class RequestPipeline {
   }
 
   #fault(err: unknown, base: ResponseBase, p: Prepared, log: Logger): FlatResponse {
+    if (err instanceof RejectedInTransaction) return err.response;
     if (err instanceof PlanNotFound) {
       return errorResponse(base, 'SERVICE_PLAN_NOT_FOUND', `no service plan '${p.topic.planId}'`);
     }

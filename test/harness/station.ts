@@ -74,3 +74,14 @@ export const MATRIX: { name: string; db: DbKind; broker: BrokerKind }[] = [
   { name: 'mosquitto + postgres', db: 'postgres', broker: 'mosquitto' },
   { name: 'aedes + pglite', db: 'pglite', broker: 'aedes' },
 ];
+
+/** Until every committed event has been acknowledged by the broker. */
+export async function waitForOutboxDrained(station: TestStation, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pending = await station.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute();
+    if (pending.length === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('outbox did not drain');
+}
