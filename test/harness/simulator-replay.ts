@@ -7,7 +7,9 @@ export interface RecordedExchange {
 }
 
 /** A Modbus TCP device that only knows recorded exchanges: it answers a request whose bytes match. */
-export async function startReplayDevice(exchanges: readonly RecordedExchange[]): Promise<{ port: number; close(): Promise<void> }> {
+export async function startReplayDevice(
+  exchanges: readonly RecordedExchange[],
+): Promise<{ port: number; close(): Promise<void> }> {
   const answers = new Map(exchanges.map((e) => [e.request.slice(4), Buffer.from(e.response, 'hex')]));
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
