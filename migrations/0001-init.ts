@@ -37,8 +37,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('holder_plan_id', 'text', (c) => c.references('plans.plan_id'))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('assets_capacity_positive', sql`capacity_kwh > 0`)
-    .addCheckConstraint('assets_status_known', sql`status in ('IN_STOCK', 'ISSUED', 'LOST', 'FAULTED', 'RETIRED')`)
-    .addCheckConstraint('assets_holder_iff_out', sql`(status in ('ISSUED', 'LOST')) = (holder_plan_id is not null)`)
+    .addCheckConstraint(
+      'assets_status_known',
+      sql`status in ('IN_STOCK', 'ISSUED', 'LOST', 'FAULTED', 'RETIRED')`,
+    )
+    .addCheckConstraint(
+      'assets_holder_iff_out',
+      sql`(status in ('ISSUED', 'LOST')) = (holder_plan_id is not null)`,
+    )
     .execute();
   await db.schema.createIndex('assets_holder_idx').on('assets').column('holder_plan_id').execute();
 
@@ -110,7 +116,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('fsm_snapshots_cycle_known', sql`cycle in ('service_cycle', 'payment_cycle')`)
     .addCheckConstraint('fsm_deadline_pair', sql`(deadline_at is null) = (deadline_input is null)`)
     .execute();
-  await sql`create index fsm_deadlines_idx on fsm_snapshots (deadline_at) where deadline_at is not null`.execute(db);
+  await sql`create index fsm_deadlines_idx on fsm_snapshots (deadline_at) where deadline_at is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('payments')

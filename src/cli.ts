@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
 import { openDatabase } from './adapters/db/connect.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
+import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
@@ -15,7 +15,8 @@ interface GlobalOptions {
 
 function configFrom(opts: GlobalOptions): SwapdConfig {
   // Readable logs on a terminal, JSON lines otherwise, unless the operator chose.
-  const pretty = process.env.SWAPD_LOG_PRETTY === undefined && process.stderr.isTTY ? { log_pretty: true } : {};
+  const pretty =
+    process.env.SWAPD_LOG_PRETTY === undefined && process.stderr.isTTY ? { log_pretty: true } : {};
   return loadConfig({ file: opts.config ?? null, overrides: pretty });
 }
 
@@ -27,7 +28,10 @@ function print(opts: GlobalOptions, value: Record<string, unknown>, text: string
   process.stdout.write(opts.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
-async function withAdmin<T>(opts: GlobalOptions, work: (admin: Awaited<ReturnType<typeof openAdminClient>>) => Promise<T>) {
+async function withAdmin<T>(
+  opts: GlobalOptions,
+  work: (admin: Awaited<ReturnType<typeof openAdminClient>>) => Promise<T>,
+) {
   const config = configFrom(opts);
   const admin = await openAdminClient(config, templatesDir(config));
   try {
@@ -73,7 +77,11 @@ async function migrate(opts: GlobalOptions): Promise<void> {
   const handle = await openDatabase({ url: config.database_url, dataDir: config.data_dir, poolSize: 1 });
   try {
     const { applied } = await migrateToLatest(handle.db);
-    print(opts, { applied, database: handle.description }, `migrated ${handle.description}: ${applied.length} applied`);
+    print(
+      opts,
+      { applied, database: handle.description },
+      `migrated ${handle.description}: ${applied.length} applied`,
+    );
   } finally {
     await handle.close();
   }
@@ -86,8 +94,14 @@ function buildProgram(): Command {
     .option('--json', 'print machine-readable JSON');
   const globals = () => program.opts<GlobalOptions>();
 
-  program.command('start').description('run swapd').action(() => start(globals()));
-  program.command('migrate').description('apply database migrations').action(() => migrate(globals()));
+  program
+    .command('start')
+    .description('run swapd')
+    .action(() => start(globals()));
+  program
+    .command('migrate')
+    .description('apply database migrations')
+    .action(() => migrate(globals()));
 
   const plans = program.command('plans').description('service plans');
   plans
@@ -97,7 +111,9 @@ function buildProgram(): Command {
     .requiredOption('--template <id>', 'plan template id')
     .action((o: { planId: string; customer: string; template: string }) =>
       withAdmin(globals(), async (admin) => {
-        const created = await admin.importPlans([{ plan_id: o.planId, customer_id: o.customer, template_id: o.template }]);
+        const created = await admin.importPlans([
+          { plan_id: o.planId, customer_id: o.customer, template_id: o.template },
+        ]);
         print(globals(), { created }, `created plan ${created.join(', ')}`);
       }),
     );
@@ -120,7 +136,11 @@ function buildProgram(): Command {
     .action((o: { assetId: string; capacityKwh: number; station?: string }) =>
       withAdmin(globals(), async (admin) => {
         const registered = await admin.addAssets([
-          { asset_id: o.assetId, capacity_kwh: o.capacityKwh, ...(o.station ? { station_id: o.station } : {}) },
+          {
+            asset_id: o.assetId,
+            capacity_kwh: o.capacityKwh,
+            ...(o.station ? { station_id: o.station } : {}),
+          },
         ]);
         print(globals(), { registered }, `registered ${o.assetId}`);
       }),

@@ -7,7 +7,16 @@ export interface LogOptions {
   pretty: boolean;
 }
 
-const REDACT = ['password', '*.password', 'url', '*.url', 'authorization', '*.authorization', 'secret', '*.secret'];
+const REDACT = [
+  'password',
+  '*.password',
+  'url',
+  '*.url',
+  'authorization',
+  '*.authorization',
+  'secret',
+  '*.secret',
+];
 
 /** The root logger; components take `log.child({ component })`. JSON by default, pretty on a terminal. */
 export function createLogger(options: LogOptions, destination?: pino.DestinationStream): Logger {
@@ -18,7 +27,10 @@ export function createLogger(options: LogOptions, destination?: pino.Destination
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.pretty && !destination) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, destination: 2 } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, destination: 2 } },
+    });
   }
   return pino(base, destination ?? pino.destination({ dest: 2, sync: false }));
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { upsertTemplates } from './admin/admin.repo.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker } from './adapters/broker/mqtt-client.js';
 import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
@@ -10,6 +9,7 @@ import { createRequestStore } from './adapters/db/request-store.js';
 import { startHttpServer } from './adapters/http/http-server.js';
 import { operatorRoutes } from './adapters/http/routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
+import { upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
 import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
@@ -96,7 +96,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   const clock = options.clock ?? systemClock;
   const closers: Closer[] = [];
   const stopAll = async () => {
-    for (const close of closers.reverse()) await close().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
+    for (const close of closers.reverse())
+      await close().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
   };
   try {
     const metrics = new SwapdMetrics();
@@ -166,7 +167,17 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       closers.unshift(async () => removeRuntimeNote(config.data_dir));
     }
     const startupMs = Math.round(performance.now() - started);
-    return { config, brokerUrl: url, httpPort: http.port, database, broker, relay, metrics, startupMs, stop: stopAll };
+    return {
+      config,
+      brokerUrl: url,
+      httpPort: http.port,
+      database,
+      broker,
+      relay,
+      metrics,
+      startupMs,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

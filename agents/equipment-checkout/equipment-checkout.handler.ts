@@ -1,17 +1,17 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
 import type { AgentResult } from '../shared/agent.types.js';
 import { toWire } from '../shared/decimal.js';
-import { quotaExhaustedResult } from '../shared/exhausted.js';
 import { serviceCompletedEvent } from '../shared/events.js';
+import { quotaExhaustedResult } from '../shared/exhausted.js';
 import type { AgentContext } from '../shared/plan.types.js';
 import { quotaUpdatesWire } from '../shared/quota.js';
 import {
-  type Swap,
-  type SwapRequest,
   computeSwap,
   electricityCalculation,
   isSwap,
   quotaCheck,
+  type Swap,
+  type SwapRequest,
   swapEffects,
 } from '../shared/swap.js';
 import schema from './request.schema.json' with { type: 'json' };
@@ -67,7 +67,10 @@ export const equipmentCheckout: ActionHandler<EquipmentCheckoutRequest> = {
   action: 'EQUIPMENT_CHECKOUT',
   requestSchema: schema,
   readOnly: false,
-  assetIds: (req) => [req.replacement_equipment_id, ...(req.incoming_equipment_id ? [req.incoming_equipment_id] : [])],
+  assetIds: (req) => [
+    req.replacement_equipment_id,
+    ...(req.incoming_equipment_id ? [req.incoming_equipment_id] : []),
+  ],
   decide(ctx, req, settings) {
     const swap = computeSwap(ctx, toSwapRequest(req, settings.kwhToleranceKwh));
     if (!isSwap(swap)) return swap;

@@ -15,7 +15,11 @@ export const identifyCustomer: ActionHandler<IdentifyCustomerRequest> = {
   assetIds: () => [],
   decide(ctx, req) {
     if (req.customer_id && req.customer_id !== ctx.plan.customer_id) {
-      return refusal('CUSTOMER_MISMATCH', 'CUSTOMER_MISMATCH', `plan ${ctx.plan.plan_id} belongs to another customer`);
+      return refusal(
+        'CUSTOMER_MISMATCH',
+        'CUSTOMER_MISMATCH',
+        `plan ${ctx.plan.plan_id} belongs to another customer`,
+      );
     }
     return {
       success: true,

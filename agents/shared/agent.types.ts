@@ -8,10 +8,22 @@ export type Effect =
   | { kind: 'usage'; service_id: string; increment: string }
   | { kind: 'quota'; service_id: string; increment: string }
   | { kind: 'current_asset'; service_id: string; asset_id: string | null }
-  | { kind: 'asset'; asset_id: string; status: AssetStatus; holder_plan_id: string | null; station_id?: string | null }
+  | {
+      kind: 'asset';
+      asset_id: string;
+      status: AssetStatus;
+      holder_plan_id: string | null;
+      station_id?: string | null;
+    }
   | { kind: 'event'; event_type: string; topic: string; payload: Record<string, unknown> }
   | { kind: 'payment'; payment: PaymentRecord }
-  | { kind: 'audit'; audit_kind: string; requester: string | null; decision: string; details: Record<string, unknown> };
+  | {
+      kind: 'audit';
+      audit_kind: string;
+      requester: string | null;
+      decision: string;
+      details: Record<string, unknown>;
+    };
 
 export interface PaymentRecord {
   payment_id: string;
@@ -44,7 +56,12 @@ export interface AgentResult {
   error?: WireError;
 }
 
-export function refusal(signal: string, code: string, message: string, metadata: Record<string, unknown> = {}): AgentResult {
+export function refusal(
+  signal: string,
+  code: string,
+  message: string,
+  metadata: Record<string, unknown> = {},
+): AgentResult {
   return {
     success: false,
     signals: [signal],

@@ -58,7 +58,11 @@ export function resolveEnergy(
       source: reading.source,
       reading,
       mismatch: differs
-        ? { app_kwh: fromApp.toNumber(), hardware_kwh: roundTo(hardware, precision).toNumber(), tolerance_kwh: toleranceKwh }
+        ? {
+            app_kwh: fromApp.toNumber(),
+            hardware_kwh: roundTo(hardware, precision).toNumber(),
+            tolerance_kwh: toleranceKwh,
+          }
         : null,
     };
   }
@@ -71,7 +75,10 @@ export function checkWithinCapacity(kwh: Dec, capacity: Dec, path: string): Ener
   if (kwh.isNegative()) return { path, message: 'must not be negative' };
   const limit = capacity.mul('1.1');
   if (kwh.gt(limit)) {
-    return { path, message: `${kwh.toFixed()} kWh exceeds the battery's capacity ${capacity.toFixed()} kWh + 10 %` };
+    return {
+      path,
+      message: `${kwh.toFixed()} kWh exceeds the battery's capacity ${capacity.toFixed()} kWh + 10 %`,
+    };
   }
   return null;
 }

@@ -4,7 +4,7 @@ import { dec, toWire } from './decimal.js';
 import { eventTopics } from './events.js';
 import type { AgentContext } from './plan.types.js';
 import { serviceConfig } from './quota.js';
-import { type Swap, electricityCalculation, quotaCheck } from './swap.js';
+import { electricityCalculation, quotaCheck, type Swap } from './swap.js';
 
 /** What the customer must buy to make this swap possible, at the template's unit prices. */
 export function topupRequired(ctx: AgentContext, swap: Swap): Record<string, unknown> {
@@ -19,7 +19,12 @@ export function topupRequired(ctx: AgentContext, swap: Swap): Record<string, unk
     else out.swaps = toWire(s.deficit, precision);
   }
   const estimated = toWire(cost.toDecimalPlaces(billing.currency_decimals, 0), billing.currency_decimals);
-  return { ...out, estimated_cost: estimated, currency, ...(currency === 'USD' ? { estimated_cost_usd: estimated } : {}) };
+  return {
+    ...out,
+    estimated_cost: estimated,
+    currency,
+    ...(currency === 'USD' ? { estimated_cost_usd: estimated } : {}),
+  };
 }
 
 /** QUOTA_EXHAUSTED: a refusal that changes nothing but tells the app (and an event) what is missing. */

@@ -36,7 +36,9 @@ export function trackingService(plan: PlanView): ServiceStateView | undefined {
   return config ? stateOf(plan, config.service_id) : undefined;
 }
 
-export function energyService(plan: PlanView): { config: ServiceConfig; state: ServiceStateView } | undefined {
+export function energyService(
+  plan: PlanView,
+): { config: ServiceConfig; state: ServiceStateView } | undefined {
   const config = plan.template.service_configurations.find((s) => s.usage_metric === 'ENERGY');
   const state = config ? stateOf(plan, config.service_id) : undefined;
   return config && state ? { config, state } : undefined;
@@ -95,5 +97,7 @@ export function describeRemaining(config: ServiceConfig, state: ServiceStateView
   if (isUnlimited(state.quota)) return 'unlimited';
   const left = remaining(state).toFixed(config.decimal_precision);
   const quota = dec(state.quota).toFixed(config.decimal_precision);
-  return config.usage_metric === 'ENERGY' ? `${left} ${config.unit} of ${quota} ${config.unit}` : `${left} of ${quota}`;
+  return config.usage_metric === 'ENERGY'
+    ? `${left} ${config.unit} of ${quota} ${config.unit}`
+    : `${left} of ${quota}`;
 }

@@ -1,9 +1,22 @@
 import { type AgentResult, type Effect, refusal } from './agent.types.js';
 import { type Dec, dec, roundTo, toStored, toWire } from './decimal.js';
-import { type AppEnergy, type ResolvedEnergy, capacityOf, checkWithinCapacity, resolveEnergy } from './energy.js';
+import {
+  type AppEnergy,
+  capacityOf,
+  checkWithinCapacity,
+  type ResolvedEnergy,
+  resolveEnergy,
+} from './energy.js';
 import { checkIncoming, checkOutgoing, checkPlanCanSwap, checkReturnNeeded } from './equipment.js';
 import type { AgentContext } from './plan.types.js';
-import { type QuotaUpdate, type Shortfall, energyService, shortfalls, swapUsage, trackingService } from './quota.js';
+import {
+  energyService,
+  type QuotaUpdate,
+  type Shortfall,
+  shortfalls,
+  swapUsage,
+  trackingService,
+} from './quota.js';
 
 export interface SwapRequest {
   incomingId: string | null;
@@ -39,7 +52,11 @@ function resolveOne(ctx: AgentContext, id: string, app: AppEnergy, path: string,
     if (problem) return invalid(problem.path, problem.message);
   }
   const energy = resolveEnergy(app, ctx.readings.get(id), capacity, params, ctx.now, tolerance);
-  if (!energy) return invalid(`/${path}_kwh`, `no hardware reading of ${id}: ${path}_kwh or ${path}_soc_percent is required`);
+  if (!energy)
+    return invalid(
+      `/${path}_kwh`,
+      `no hardware reading of ${id}: ${path}_kwh or ${path}_soc_percent is required`,
+    );
   const problem = checkWithinCapacity(energy.kwh, capacity, `/${path}_kwh`);
   return problem ? invalid(problem.path, problem.message) : energy;
 }
@@ -59,7 +76,9 @@ function checkEquipment(ctx: AgentContext, req: SwapRequest): AgentResult | null
 export function computeSwap(ctx: AgentContext, req: SwapRequest): Swap | AgentResult {
   const refused = checkEquipment(ctx, req);
   if (refused) return refused;
-  const incoming = req.incomingId ? resolveOne(ctx, req.incomingId, req.incoming, 'incoming', req.toleranceKwh) : null;
+  const incoming = req.incomingId
+    ? resolveOne(ctx, req.incomingId, req.incoming, 'incoming', req.toleranceKwh)
+    : null;
   if (incoming && !('kwh' in incoming)) return incoming;
   const outgoing = resolveOne(ctx, req.outgoingId, req.outgoing, 'outgoing', req.toleranceKwh);
   if (!('kwh' in outgoing)) return outgoing;
@@ -70,7 +89,15 @@ export function computeSwap(ctx: AgentContext, req: SwapRequest): Swap | AgentRe
   if (raw.isNegative()) flags.push('NEGATIVE_NET_ENERGY');
   const netKwh = raw.isNegative() ? dec(0) : raw;
   const updates = swapUsage(ctx.plan, netKwh, params.enabled);
-  return { request: req, incoming, outgoing, netKwh, updates, shortfalls: shortfalls(ctx.plan, updates), flags };
+  return {
+    request: req,
+    incoming,
+    outgoing,
+    netKwh,
+    updates,
+    shortfalls: shortfalls(ctx.plan, updates),
+    flags,
+  };
 }
 
 export function isSwap(value: Swap | AgentResult): value is Swap {
@@ -85,11 +112,18 @@ export function swapEffects(ctx: AgentContext, swap: Swap): Effect[] {
   const { incomingId, outgoingId, station } = swap.request;
   if (incomingId) {
     const stationId = station ?? ctx.assets.get(incomingId)?.station_id ?? null;
-    effects.push({ kind: 'asset', asset_id: incomingId, status: 'IN_STOCK', holder_plan_id: null, station_id: stationId });
+    effects.push({
+      kind: 'asset',
+      asset_id: incomingId,
+      status: 'IN_STOCK',
+      holder_plan_id: null,
+      station_id: stationId,
+    });
   }
   effects.push({ kind: 'asset', asset_id: outgoingId, status: 'ISSUED', holder_plan_id: ctx.plan.plan_id });
   const tracking = trackingService(ctx.plan);
-  if (tracking) effects.push({ kind: 'current_asset', service_id: tracking.service_id, asset_id: outgoingId });
+  if (tracking)
+    effects.push({ kind: 'current_asset', service_id: tracking.service_id, asset_id: outgoingId });
   return effects;
 }
 

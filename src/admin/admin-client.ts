@@ -5,8 +5,8 @@ import { loadTemplates } from '../adapters/templates/template-loader.js';
 import type { SwapdConfig } from '../config/config.js';
 import { SwapdError } from '../errors.js';
 import { readRuntimeNote } from '../runtime/runtime-file.js';
-import { type AssetImport, type PlanImport, parseAssets, parsePlans } from './admin-validation.js';
 import { addAssets, importPlans, upsertTemplates } from './admin.repo.js';
+import { type AssetImport, type PlanImport, parseAssets, parsePlans } from './admin-validation.js';
 
 /**
  * Management commands reach the database directly (Postgres), or through the running swapd when it
@@ -26,7 +26,11 @@ async function post(url: string, token: string, body: unknown): Promise<Record<s
   });
   const reply = (await res.json()) as Record<string, unknown>;
   if (!res.ok) {
-    const error = reply.error as { code?: string; message?: string; details?: { path: string; message: string }[] };
+    const error = reply.error as {
+      code?: string;
+      message?: string;
+      details?: { path: string; message: string }[];
+    };
     const code = (error?.code ?? 'INTERNAL_ERROR') as ConstructorParameters<typeof SwapdError>[0];
     throw new SwapdError(code, error?.message ?? `HTTP ${res.status}`, { details: error?.details ?? [] });
   }
@@ -37,8 +41,10 @@ export async function openAdminClient(config: SwapdConfig, templatesDir: string)
   const note = config.database_url ? null : readRuntimeNote(config.data_dir);
   if (note) {
     return {
-      importPlans: async (plans) => (await post(`${note.http_url}/api/v1/ops/plans`, note.ops_token, plans)).created as string[],
-      addAssets: async (assets) => (await post(`${note.http_url}/api/v1/ops/assets`, note.ops_token, assets)).registered as number,
+      importPlans: async (plans) =>
+        (await post(`${note.http_url}/api/v1/ops/plans`, note.ops_token, plans)).created as string[],
+      addAssets: async (assets) =>
+        (await post(`${note.http_url}/api/v1/ops/assets`, note.ops_token, assets)).registered as number,
       close: async () => {},
     };
   }
@@ -62,7 +68,9 @@ export function readJsonFile(path: string): unknown {
 
 /** asset_id,capacity_kwh,station_id with a header line. */
 export function readAssetsCsv(path: string): unknown {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
   return lines.map((line) => {
     const cells = line.split(',').map((c) => c.trim());

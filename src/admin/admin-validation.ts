@@ -27,10 +27,14 @@ const validateAssets = ajv.compile<AssetImport[]>(assetSchema);
 
 export function parsePlans(value: unknown): PlanImport[] {
   if (validatePlans(value)) return value;
-  throw new SwapdError('SCHEMA_VIOLATION', 'plans do not match the import schema', { details: toDetails(validatePlans.errors) });
+  throw new SwapdError('SCHEMA_VIOLATION', 'plans do not match the import schema', {
+    details: toDetails(validatePlans.errors),
+  });
 }
 
 export function parseAssets(value: unknown): AssetImport[] {
   if (validateAssets(value)) return value;
-  throw new SwapdError('SCHEMA_VIOLATION', 'assets do not match the import schema', { details: toDetails(validateAssets.errors) });
+  throw new SwapdError('SCHEMA_VIOLATION', 'assets do not match the import schema', {
+    details: toDetails(validateAssets.errors),
+  });
 }

@@ -66,7 +66,8 @@ function readFile(path: string): Record<string, unknown> {
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object');
     return parsed as Record<string, unknown>;
   } catch (cause) {
     throw new SwapdError('CONFIG_INVALID', `configuration file ${path} is not a JSON object`, { cause });
@@ -93,7 +94,10 @@ export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
     const details = (validate.errors ?? []).map((e) => {
       const field = e.instancePath.split('/')[1] ?? e.params?.additionalProperty ?? '';
       const via = sources[field] ? `${sources[field]} ` : '';
-      return { path: `${via}${e.instancePath || '/'}`.trim(), message: `${e.message ?? 'invalid'}${e.params?.additionalProperty ? ` '${e.params.additionalProperty}'` : ''}` };
+      return {
+        path: `${via}${e.instancePath || '/'}`.trim(),
+        message: `${e.message ?? 'invalid'}${e.params?.additionalProperty ? ` '${e.params.additionalProperty}'` : ''}`,
+      };
     });
     const lines = details.map((d) => `  ${d.path}: ${d.message}`).join('\n');
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });

@@ -22,8 +22,13 @@ export type EnvName = keyof typeof ENV_FIELDS;
 
 function convert(kind: string, raw: string): unknown {
   if (kind === 'integer') return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  if (kind === 'boolean') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
-  if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'boolean')
+    return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  if (kind === 'list')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }
 

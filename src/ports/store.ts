@@ -39,5 +39,8 @@ export interface RequestTransaction {
 export interface RequestStore {
   transaction<T>(work: (tx: RequestTransaction) => Promise<T>): Promise<T>;
   /** A quick look for a replay before any transaction is opened. */
-  findKey(scope: IdempotencyKey['scope'], key: string): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | null>;
+  findKey(
+    scope: IdempotencyKey['scope'],
+    key: string,
+  ): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | null>;
 }

@@ -1,6 +1,6 @@
 import type { AgentResult, FsmInput } from '../../agents/shared/agent.types.js';
 import type { PlanTemplate } from '../../agents/shared/plan.types.js';
-import { type CycleName, type CycleParams, type CycleRecord, applyInput } from '../../fsm/index.js';
+import { applyInput, type CycleName, type CycleParams, type CycleRecord } from '../../fsm/index.js';
 
 export function cycleParams(template: PlanTemplate): CycleParams {
   return {

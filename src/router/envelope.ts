@@ -41,7 +41,12 @@ export interface FlatResponse {
   signals: string[];
   metadata: Record<string, unknown>;
   fsmInputs: unknown[];
-  error?: { code: string; message: string; details: { path: string; message: string }[]; retryable?: boolean };
+  error?: {
+    code: string;
+    message: string;
+    details: { path: string; message: string }[];
+    retryable?: boolean;
+  };
   replayed?: boolean;
 }
 

@@ -86,10 +86,12 @@ export class RequestPipeline {
   async #answer(topic: ParsedTopic, payload: Buffer) {
     const base: ResponseBase = { correlationId: null, planId: topic.planId, now: this.#deps.clock.now() };
     const parsed = this.#parse(payload, base);
-    if ('response' in parsed) return { response: parsed.response, shape: 'flat' as const, action: topic.action };
+    if ('response' in parsed)
+      return { response: parsed.response, shape: 'flat' as const, action: topic.action };
     base.correlationId = parsed.correlationId;
     const prepared = this.#prepare(topic, parsed, base);
-    if ('response' in prepared) return { response: prepared.response, shape: parsed.shape, action: topic.action };
+    if ('response' in prepared)
+      return { response: prepared.response, shape: parsed.shape, action: topic.action };
     const response = await this.#execute(prepared, base);
     return { response, shape: parsed.shape, action: topic.action };
   }
@@ -97,7 +99,13 @@ export class RequestPipeline {
   #parse(payload: Buffer, base: ResponseBase): Normalised | { response: FlatResponse } {
     const limit = this.#deps.settings.maxPayloadBytes;
     if (payload.length > limit) {
-      return { response: errorResponse(base, 'MALFORMED_PAYLOAD', `payload is ${payload.length} bytes; the limit is ${limit}`) };
+      return {
+        response: errorResponse(
+          base,
+          'MALFORMED_PAYLOAD',
+          `payload is ${payload.length} bytes; the limit is ${limit}`,
+        ),
+      };
     }
     let value: unknown;
     try {
@@ -114,7 +122,9 @@ export class RequestPipeline {
   #prepare(topic: ParsedTopic, n: Normalised, base: ResponseBase): Prepared | { response: FlatResponse } {
     const handler = topic.action ? this.#deps.routes[topic.action] : undefined;
     if (!topic.action || !handler) {
-      return { response: errorResponse(base, 'UNKNOWN_ACTION', `unknown operation '${topic.operationName}'`) };
+      return {
+        response: errorResponse(base, 'UNKNOWN_ACTION', `unknown operation '${topic.operationName}'`),
+      };
     }
     const mismatch = topicMismatch(topic, n.request);
     if (mismatch) return { response: errorResponse(base, 'TOPIC_MISMATCH', mismatch.message, [mismatch]) };
@@ -134,7 +144,11 @@ export class RequestPipeline {
   }
 
   async #execute(p: Prepared, base: ResponseBase): Promise<FlatResponse> {
-    const log = this.#deps.log.child({ plan_id: p.topic.planId, correlation_id: p.key.key, action: p.topic.action });
+    const log = this.#deps.log.child({
+      plan_id: p.topic.planId,
+      correlation_id: p.key.key,
+      action: p.topic.action,
+    });
     try {
       const early = await this.#deps.store.findKey(p.key.scope, p.key.key);
       if (early?.response) return this.#existing(early.requestHash, early.response, p, base);
@@ -152,16 +166,30 @@ export class RequestPipeline {
     }
   }
 
-  #existing(hash: string, stored: Record<string, unknown> | null, p: Prepared, base: ResponseBase): FlatResponse {
+  #existing(
+    hash: string,
+    stored: Record<string, unknown> | null,
+    p: Prepared,
+    base: ResponseBase,
+  ): FlatResponse {
     if (hash !== p.key.requestHash) {
       const message = `correlation_id ${p.key.key} was used before with a different request`;
       return errorResponse(base, 'IDEMPOTENCY_CONFLICT', message);
     }
-    if (!stored) throw new SwapdError('SERVICE_UNAVAILABLE', 'the first request with this correlation_id is still running');
+    if (!stored)
+      throw new SwapdError(
+        'SERVICE_UNAVAILABLE',
+        'the first request with this correlation_id is still running',
+      );
     return replayResponse(stored, base.now);
   }
 
-  async #inTransaction(tx: RequestTransaction, p: Prepared, base: ResponseBase, readings: Map<string, BatteryReading>) {
+  async #inTransaction(
+    tx: RequestTransaction,
+    p: Prepared,
+    base: ResponseBase,
+    readings: Map<string, BatteryReading>,
+  ) {
     const claim = await tx.claimKey(p.key);
     if (claim.kind === 'existing') {
       return { response: this.#existing(claim.requestHash, claim.response, p, base), queued: false };
@@ -172,8 +200,11 @@ export class RequestPipeline {
     const assets = await tx.loadAssets(p.handler.assetIds(request), !p.handler.readOnly);
     const ctx = this.#context(loaded, assets, readings, base.now);
     const result = this.#decide(ctx, loaded, request, base.now);
-    if (result.signals[0] === 'VALIDATION_FAILED') throw new RejectedInTransaction(resultResponse(base, result));
-    const effects = result.success ? result.effects : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
+    if (result.signals[0] === 'VALIDATION_FAILED')
+      throw new RejectedInTransaction(resultResponse(base, result));
+    const effects = result.success
+      ? result.effects
+      : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
     if (result.success && 'changed' in result) await tx.saveCycles(p.topic.planId, result.changed, base.now);
     await tx.applyEffects(effects, { planId: p.topic.planId, correlationId: p.key.key, now: base.now });
     const response = resultResponse(base, result);
@@ -189,7 +220,12 @@ export class RequestPipeline {
     return cycles.ok ? { ...result, changed: cycles.changed } : cycles.refusal;
   }
 
-  #context(loaded: LoadedPlan, assets: AssetView[], readings: Map<string, BatteryReading>, now: Date): AgentContext {
+  #context(
+    loaded: LoadedPlan,
+    assets: AssetView[],
+    readings: Map<string, BatteryReading>,
+    now: Date,
+  ): AgentContext {
     return {
       plan: loaded.view,
       assets: new Map(assets.map((a) => [a.asset_id, a])),
@@ -223,10 +259,15 @@ export class RequestPipeline {
     if (err instanceof PlanNotFound) {
       return errorResponse(base, 'SERVICE_PLAN_NOT_FOUND', `no service plan '${p.topic.planId}'`);
     }
-    if (isSwapdError(err) && err.code !== 'INTERNAL_ERROR') return errorResponse(base, err.code, err.message, [...err.details]);
+    if (isSwapdError(err) && err.code !== 'INTERNAL_ERROR')
+      return errorResponse(base, err.code, err.message, [...err.details]);
     if (isUnavailableError(err)) {
       log.warn({ err }, 'dependency unavailable; request not applied');
-      return errorResponse(base, 'SERVICE_UNAVAILABLE', 'a dependency is unavailable; nothing was applied, retry later');
+      return errorResponse(
+        base,
+        'SERVICE_UNAVAILABLE',
+        'a dependency is unavailable; nothing was applied, retry later',
+      );
     }
     log.error({ err }, 'request failed');
     return errorResponse(base, 'INTERNAL_ERROR', 'internal error; nothing was applied');
@@ -235,10 +276,16 @@ export class RequestPipeline {
 
 function topicMismatch(topic: ParsedTopic, request: Record<string, unknown>) {
   if (typeof request.action === 'string' && request.action !== topic.action) {
-    return { path: '/action', message: `action ${request.action} does not match topic operation ${topic.operationName}` };
+    return {
+      path: '/action',
+      message: `action ${request.action} does not match topic operation ${topic.operationName}`,
+    };
   }
   if (typeof request.plan_id === 'string' && request.plan_id !== topic.planId) {
-    return { path: '/plan_id', message: `plan_id ${request.plan_id} does not match topic plan ${topic.planId}` };
+    return {
+      path: '/plan_id',
+      message: `plan_id ${request.plan_id} does not match topic plan ${topic.planId}`,
+    };
   }
   return null;
 }

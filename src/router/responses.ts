@@ -9,9 +9,19 @@ export interface ResponseBase {
 }
 
 /** Codes whose signal is VALIDATION_FAILED (SPEC §2.2); the others are their own signal. */
-const VALIDATION_CODES = new Set<string>(['MALFORMED_PAYLOAD', 'SCHEMA_VIOLATION', 'TOPIC_MISMATCH', 'INVALID_VALUE']);
+const VALIDATION_CODES = new Set<string>([
+  'MALFORMED_PAYLOAD',
+  'SCHEMA_VIOLATION',
+  'TOPIC_MISMATCH',
+  'INVALID_VALUE',
+]);
 
-export function errorResponse(base: ResponseBase, code: ErrorCode, message: string, details: readonly ErrorDetail[] = []): FlatResponse {
+export function errorResponse(
+  base: ResponseBase,
+  code: ErrorCode,
+  message: string,
+  details: readonly ErrorDetail[] = [],
+): FlatResponse {
   const retryable = ERROR_CATALOGUE[code].retryable;
   return {
     correlation_id: base.correlationId,

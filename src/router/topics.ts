@@ -18,7 +18,9 @@ export const BILLING_OPERATIONS = { confirm_payment: 'CONFIRM_PAYMENT' } as cons
 export type AttendantOperation = keyof typeof ATTENDANT_OPERATIONS;
 export type BillingOperation = keyof typeof BILLING_OPERATIONS;
 export type Operation = AttendantOperation | BillingOperation;
-export type Action = (typeof ATTENDANT_OPERATIONS)[AttendantOperation] | (typeof BILLING_OPERATIONS)[BillingOperation];
+export type Action =
+  | (typeof ATTENDANT_OPERATIONS)[AttendantOperation]
+  | (typeof BILLING_OPERATIONS)[BillingOperation];
 
 const DOMAINS = { attendant: ATTENDANT_OPERATIONS, billing: BILLING_OPERATIONS } as const;
 type Domain = keyof typeof DOMAINS;
@@ -36,11 +38,20 @@ export interface ParsedTopic {
 
 /** The subscriptions of the agent role; a shared-subscription group prefixes them for scaled-out agents. */
 export function requestFilters(group: string | null): string[] {
-  const filters = ['call/uxi/attendant/plan/+/+', 'emit/uxi/attendant/plan/+/+', 'call/odoo/billing/plan/+/+'];
+  const filters = [
+    'call/uxi/attendant/plan/+/+',
+    'emit/uxi/attendant/plan/+/+',
+    'call/odoo/billing/plan/+/+',
+  ];
   return group ? filters.map((f) => `$share/${group}/${f}`) : filters;
 }
 
-export function responseTopicFor(verb: 'call' | 'emit', domain: string, planId: string, operation: string): string {
+export function responseTopicFor(
+  verb: 'call' | 'emit',
+  domain: string,
+  planId: string,
+  operation: string,
+): string {
   return `${verb === 'call' ? 'rtrn' : 'echo'}/abs/${domain}/plan/${planId}/${operation}_response`;
 }
 

@@ -79,13 +79,18 @@ export class OutboxRelay {
     if (!this.#broker.connected) return 0;
     const batch = await this.#store.claim(this.#options.batchSize, this.#options.leaseMs);
     if (batch.length === 0) return 0;
-    const results = await Promise.allSettled(batch.map((m) => this.#broker.publish(m.topic, m.payload, { qos: m.qos })));
+    const results = await Promise.allSettled(
+      batch.map((m) => this.#broker.publish(m.topic, m.payload, { qos: m.qos })),
+    );
     const ok = batch.filter((_, i) => results[i]?.status === 'fulfilled').map((m) => m.id);
     const failed = batch.filter((_, i) => results[i]?.status === 'rejected').map((m) => m.id);
     await this.#store.markPublished(ok);
     this.published += ok.length;
     if (failed.length > 0) {
-      await this.#store.release(failed, String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason));
+      await this.#store.release(
+        failed,
+        String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason),
+      );
       throw new Error(`${failed.length} outbox events not acknowledged by the broker`);
     }
     return batch.length;

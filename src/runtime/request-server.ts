@@ -37,7 +37,7 @@ export class RequestServer {
 
   #run(message: InboundMessage): void {
     this.#inFlight++;
-    this.#process(message).finally(() => {
+    void this.#process(message).finally(() => {
       this.#inFlight--;
       const next = this.#waiting.shift();
       if (next) this.#run(next);

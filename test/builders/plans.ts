@@ -1,5 +1,5 @@
-import type { AssetImport, PlanImport } from '../../src/admin/admin-validation.js';
 import { addAssets, importPlans } from '../../src/admin/admin.repo.js';
+import type { AssetImport, PlanImport } from '../../src/admin/admin-validation.js';
 import type { Db } from '../../src/ports/database.js';
 
 export const KENYA = 'bss-template-weekly-freedom-nairobi-v2';
@@ -55,7 +55,10 @@ export async function seed(db: Db, plans: PlanImport[], assets: AssetImport[]): 
 }
 
 /** The seed's checkout: return BAT-12345 at 4.8 kWh, take BAT-67890 at 30.4 kWh. */
-export function seedCheckout(correlationId: string, change: Record<string, unknown> = {}): Record<string, unknown> {
+export function seedCheckout(
+  correlationId: string,
+  change: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     action: 'EQUIPMENT_CHECKOUT',
     correlation_id: correlationId,

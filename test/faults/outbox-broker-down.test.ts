@@ -18,10 +18,16 @@ describe('outbox across a broker outage (mosquitto + postgres)', () => {
   it('keeps the event through a broker restart and publishes it when the broker returns', async () => {
     const url = station.mosquitto!.url;
     // A consumer with a persistent session: the broker keeps its QoS 1 messages while it is away.
-    const consumer = await mqtt.connectAsync(url, { clientId: 'odoo-consumer', clean: false, reconnectPeriod: 100 });
+    const consumer = await mqtt.connectAsync(url, {
+      clientId: 'odoo-consumer',
+      clean: false,
+      reconnectPeriod: 100,
+    });
     await consumer.subscribeAsync('event/abs/#', { qos: 1 });
     const received: Record<string, unknown>[] = [];
-    consumer.on('message', (_t, payload) => received.push(JSON.parse(payload.toString()) as Record<string, unknown>));
+    consumer.on('message', (_t, payload) =>
+      received.push(JSON.parse(payload.toString()) as Record<string, unknown>),
+    );
 
     // Hold the relay off the broker: the request commits, its event waits in the outbox.
     await station.swapd.relay!.stop();

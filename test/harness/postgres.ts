@@ -29,7 +29,10 @@ export async function createTestDatabase(prefix = 'swapd_t'): Promise<TestDataba
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   const terminate = (c: pg.Client) =>
-    c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    c.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [name],
+    );
   return {
     name,
     url: url.toString(),
@@ -38,7 +41,8 @@ export async function createTestDatabase(prefix = 'swapd_t'): Promise<TestDataba
         await c.query(`alter database ${name} allow_connections false`);
         await terminate(c);
       }),
-    bringUp: () => admin((c) => c.query(`alter database ${name} allow_connections true`)).then(() => undefined),
+    bringUp: () =>
+      admin((c) => c.query(`alter database ${name} allow_connections true`)).then(() => undefined),
     drop: () =>
       admin(async (c) => {
         await terminate(c);

@@ -40,8 +40,16 @@ export class Requester {
   }
 
   /** Sends a raw payload and waits for the response on the matching response topic. */
-  request(topic: string, payload: string | Record<string, unknown>, correlationId: string | null, timeoutMs = 10_000) {
-    const responseTopic = topic.replace(/^call\//, 'rtrn/').replace(/^emit\//, 'echo/').replace(/^(rtrn|echo)\/[^/]+\//, '$1/abs/');
+  request(
+    topic: string,
+    payload: string | Record<string, unknown>,
+    correlationId: string | null,
+    timeoutMs = 10_000,
+  ) {
+    const responseTopic = topic
+      .replace(/^call\//, 'rtrn/')
+      .replace(/^emit\//, 'echo/')
+      .replace(/^(rtrn|echo)\/[^/]+\//, '$1/abs/');
     const key = `${responseTopic}_response|${correlationId}`;
     const promise = new Promise<Response>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no response for ${key}`)), timeoutMs);
@@ -58,7 +66,11 @@ export class Requester {
   }
 
   /** A flat request to an attendant operation; returns the response body. */
-  async call(planId: string, operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async call(
+    planId: string,
+    operation: string,
+    body: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const topic = `call/uxi/attendant/plan/${planId}/${operation}`;
     const response = await this.request(topic, body, (body.correlation_id as string) ?? null);
     return response.body;

@@ -32,7 +32,8 @@ export interface TestStation {
 /** swapd with a real database and a real broker, each of its own, on free ports. */
 export async function startStation(options: StationOptions): Promise<TestStation> {
   const pg = options.db === 'postgres' ? await createTestDatabase() : null;
-  const mosquitto = options.broker === 'mosquitto' ? await startMosquitto({ persistent: options.mosquittoPersistent }) : null;
+  const mosquitto =
+    options.broker === 'mosquitto' ? await startMosquitto({ persistent: options.mosquittoPersistent }) : null;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -79,7 +80,11 @@ export const MATRIX: { name: string; db: DbKind; broker: BrokerKind }[] = [
 export async function waitForOutboxDrained(station: TestStation, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const pending = await station.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute();
+    const pending = await station.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('published_at', 'is', null)
+      .execute();
     if (pending.length === 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -26,7 +26,11 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
     expect(await snapshot(station.db)).toEqual(before);
   }
 
-  async function send(topic: string, payload: string | Record<string, unknown>, correlationId: string | null) {
+  async function send(
+    topic: string,
+    payload: string | Record<string, unknown>,
+    correlationId: string | null,
+  ) {
     return (await station.requester.request(topic, payload, correlationId)).body;
   }
 
@@ -44,13 +48,21 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
   });
 
   it('over the size limit → MALFORMED_PAYLOAD', async () => {
-    const res = await send(CHECKOUT, JSON.stringify(seedCheckout('big', { padding: 'x'.repeat(4096) })), null);
+    const res = await send(
+      CHECKOUT,
+      JSON.stringify(seedCheckout('big', { padding: 'x'.repeat(4096) })),
+      null,
+    );
     expect((res.error as { code: string; message: string }).code).toBe('MALFORMED_PAYLOAD');
     await expectUnchanged();
   });
 
   it('fails the schema → SCHEMA_VIOLATION with every error and its path', async () => {
-    const res = await send(CHECKOUT, seedCheckout('bad-schema', { outgoing_kwh: -3, incoming_kwh: 'four', extra: 1 }), 'bad-schema');
+    const res = await send(
+      CHECKOUT,
+      seedCheckout('bad-schema', { outgoing_kwh: -3, incoming_kwh: 'four', extra: 1 }),
+      'bad-schema',
+    );
     const error = res.error as { code: string; details: { path: string; message: string }[] };
     expect(res.signals).toEqual(['VALIDATION_FAILED']);
     expect(error.code).toBe('SCHEMA_VIOLATION');
@@ -69,7 +81,11 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
   });
 
   it('action differs from the topic → TOPIC_MISMATCH', async () => {
-    const res = await send(CHECKOUT, seedCheckout('mismatch-1', { action: 'COMPLETE_SERVICE' }), 'mismatch-1');
+    const res = await send(
+      CHECKOUT,
+      seedCheckout('mismatch-1', { action: 'COMPLETE_SERVICE' }),
+      'mismatch-1',
+    );
     expect(res.signals).toEqual(['VALIDATION_FAILED']);
     expect((res.error as { code: string }).code).toBe('TOPIC_MISMATCH');
     await expectUnchanged();
@@ -82,14 +98,22 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
   });
 
   it('unknown operation → UNKNOWN_ACTION', async () => {
-    const res = await send(`call/uxi/attendant/plan/${PLAN}/teleport_battery`, { action: 'TELEPORT', correlation_id: 'u-1' }, 'u-1');
+    const res = await send(
+      `call/uxi/attendant/plan/${PLAN}/teleport_battery`,
+      { action: 'TELEPORT', correlation_id: 'u-1' },
+      'u-1',
+    );
     expect(res.signals).toEqual(['UNKNOWN_ACTION']);
     expect((res.error as { code: string }).code).toBe('UNKNOWN_ACTION');
     await expectUnchanged();
   });
 
   it('unknown plan → SERVICE_PLAN_NOT_FOUND', async () => {
-    const res = await send('call/uxi/attendant/plan/no-such-plan/equipment_checkout', seedCheckout('nf-1'), 'nf-1');
+    const res = await send(
+      'call/uxi/attendant/plan/no-such-plan/equipment_checkout',
+      seedCheckout('nf-1'),
+      'nf-1',
+    );
     expect(res.signals).toEqual(['SERVICE_PLAN_NOT_FOUND']);
     await expectUnchanged();
   });
@@ -97,7 +121,11 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
   it('same correlation_id, same payload → the original answer again, IDEMPOTENT_OPERATION_DETECTED, replayed', async () => {
     const res = await send(CHECKOUT, seedCheckout('used-once'), 'used-once');
     expect(res.replayed).toBe(true);
-    expect(res.signals).toEqual(['QUOTA_AVAILABLE', 'EQUIPMENT_CHECKOUT_SUCCESS', 'IDEMPOTENT_OPERATION_DETECTED']);
+    expect(res.signals).toEqual([
+      'QUOTA_AVAILABLE',
+      'EQUIPMENT_CHECKOUT_SUCCESS',
+      'IDEMPOTENT_OPERATION_DETECTED',
+    ]);
     await expectUnchanged();
   });
 
@@ -110,7 +138,11 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
   it('kWh above the battery capacity + 10 % → VALIDATION_FAILED / INVALID_VALUE', async () => {
     const res = await send(
       CHECKOUT,
-      seedCheckout('too-much', { incoming_equipment_id: 'BAT-67890', replacement_equipment_id: 'BAT-12345', outgoing_kwh: 35.3 }),
+      seedCheckout('too-much', {
+        incoming_equipment_id: 'BAT-67890',
+        replacement_equipment_id: 'BAT-12345',
+        outgoing_kwh: 35.3,
+      }),
       'too-much',
     );
     expect(res.signals).toEqual(['VALIDATION_FAILED']);
@@ -120,18 +152,24 @@ describe.each(MATRIX)('bad input over $name', ({ db, broker }) => {
     await expectUnchanged();
   });
 
-  it.runIf(db === 'postgres')('database down → SERVICE_UNAVAILABLE, retryable; the same request succeeds once it is back', async () => {
-    await station.pg!.takeDown();
-    const request = seedCheckout('during-outage', { incoming_equipment_id: 'BAT-67890', replacement_equipment_id: 'BAT-12345' });
-    try {
-      const res = await send(CHECKOUT, request, 'during-outage');
-      expect(res.signals).toEqual(['SERVICE_UNAVAILABLE']);
-      expect(res.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryable: true });
-    } finally {
-      await station.pg!.bringUp();
-    }
-    await expectUnchanged();
-    const retry = await send(CHECKOUT, request, 'during-outage');
-    expect(retry.success).toBe(true);
-  });
+  it.runIf(db === 'postgres')(
+    'database down → SERVICE_UNAVAILABLE, retryable; the same request succeeds once it is back',
+    async () => {
+      await station.pg!.takeDown();
+      const request = seedCheckout('during-outage', {
+        incoming_equipment_id: 'BAT-67890',
+        replacement_equipment_id: 'BAT-12345',
+      });
+      try {
+        const res = await send(CHECKOUT, request, 'during-outage');
+        expect(res.signals).toEqual(['SERVICE_UNAVAILABLE']);
+        expect(res.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+      } finally {
+        await station.pg!.bringUp();
+      }
+      await expectUnchanged();
+      const retry = await send(CHECKOUT, request, 'during-outage');
+      expect(retry.success).toBe(true);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertTemplates } from '../../src/admin/admin.repo.js';
 import { loadTemplates } from '../../src/adapters/templates/template-loader.js';
+import { upsertTemplates } from '../../src/admin/admin.repo.js';
 import { batteries, ENERGY, NETWORK, seed } from '../builders/plans.js';
 import { startStation, type TestStation } from '../harness/station.js';
 
@@ -49,12 +49,20 @@ describe('concurrent checkouts against one quota (aedes + postgres)', () => {
     const successes = responses.filter((r) => r.success);
     expect(successes).toHaveLength(10);
     expect(responses.filter((r) => (r.signals as string[])[0] === 'QUOTA_EXHAUSTED')).toHaveLength(490);
-    const states = await station.db.selectFrom('service_states').select(['service_id', 'used']).where('plan_id', '=', PLAN).execute();
+    const states = await station.db
+      .selectFrom('service_states')
+      .select(['service_id', 'used'])
+      .where('plan_id', '=', PLAN)
+      .execute();
     expect(Object.fromEntries(states.map((s) => [s.service_id, String(s.used)]))).toMatchObject({
       'svc-battery-fleet-kenya-premium': '10',
       [ENERGY]: '15.0',
     });
-    const issued = await station.db.selectFrom('assets').select('asset_id').where('holder_plan_id', '=', PLAN).execute();
+    const issued = await station.db
+      .selectFrom('assets')
+      .select('asset_id')
+      .where('holder_plan_id', '=', PLAN)
+      .execute();
     expect(issued).toHaveLength(10);
   });
 });

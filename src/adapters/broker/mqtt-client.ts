@@ -60,8 +60,11 @@ class MqttJsBroker implements BrokerClient {
     if (!this.#client.connected) return Promise.reject(new Error('MQTT broker not connected'));
     const properties = options.correlationData ? { correlationData: options.correlationData } : undefined;
     return new Promise((resolve, reject) => {
-      this.#client.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false, properties }, (err) =>
-        err ? reject(err) : resolve(),
+      this.#client.publish(
+        topic,
+        payload,
+        { qos: options.qos, retain: options.retain ?? false, properties },
+        (err) => (err ? reject(err) : resolve()),
       );
     });
   }

@@ -62,7 +62,13 @@ async function applyEvent(db: Executor, e: Of<'event'>, ctx: EffectContext): Pro
   const text = JSON.stringify(payload);
   await db
     .insertInto('events')
-    .values({ event_id, event_type: e.event_type, plan_id: ctx.planId, correlation_id: ctx.correlationId, payload: text })
+    .values({
+      event_id,
+      event_type: e.event_type,
+      plan_id: ctx.planId,
+      correlation_id: ctx.correlationId,
+      payload: text,
+    })
     .execute();
   await db.insertInto('outbox').values({ event_id, topic: e.topic, payload: text, qos: 1 }).execute();
 }
@@ -73,7 +79,9 @@ async function applyPayment(db: Executor, e: Of<'payment'>, ctx: EffectContext):
     .insertInto('payments')
     .values({ ...p, plan_id: ctx.planId, confirmed_at: p.status === 'CONFIRMED' ? ctx.now : null })
     .onConflict((oc) =>
-      oc.column('payment_id').doUpdateSet({ status: p.status, confirmed_at: p.status === 'CONFIRMED' ? ctx.now : null }),
+      oc
+        .column('payment_id')
+        .doUpdateSet({ status: p.status, confirmed_at: p.status === 'CONFIRMED' ? ctx.now : null }),
     )
     .execute();
 }
@@ -114,7 +122,11 @@ export async function applyEffect(db: Executor, effect: Effect, ctx: EffectConte
 }
 
 /** In order: a returned battery is back in stock before it could be issued again, and so on. */
-export async function applyEffects(db: Executor, effects: readonly Effect[], ctx: EffectContext): Promise<void> {
+export async function applyEffects(
+  db: Executor,
+  effects: readonly Effect[],
+  ctx: EffectContext,
+): Promise<void> {
   // current_asset changes go after asset moves so the unique holder index never sees two plans.
   const ordered = [...effects].sort((a, b) => rank(a) - rank(b));
   for (const effect of ordered) await applyEffect(db, effect, ctx);

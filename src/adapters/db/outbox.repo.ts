@@ -35,7 +35,11 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
     async release(ids, error) {
       if (ids.length === 0) return;
-      await db.updateTable('outbox').set({ claimed_until: null, last_error: error }).where('id', 'in', [...ids]).execute();
+      await db
+        .updateTable('outbox')
+        .set({ claimed_until: null, last_error: error })
+        .where('id', 'in', [...ids])
+        .execute();
     },
     async pendingCount() {
       const row = await db

@@ -53,7 +53,8 @@ class PGliteClient implements PostgresPoolClient {
 
   async #run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
     const result = await this.#db.query<R>(sql, parameters as unknown[]);
-    const command = (result as { command?: string }).command ?? sql.trimStart().split(/\s/, 1)[0]!.toUpperCase();
+    const command =
+      (result as { command?: string }).command ?? sql.trimStart().split(/\s/, 1)[0]!.toUpperCase();
     return {
       command: command as PostgresQueryResult<R>['command'],
       rowCount: (result as { rowCount?: number }).rowCount ?? result.affectedRows ?? result.rows.length,

@@ -55,14 +55,20 @@ export async function loadPlan(db: Executor, planId: string, lock: boolean): Pro
       .execute(),
     db.selectFrom('fsm_snapshots').selectAll().where('plan_id', '=', planId).execute(),
   ]);
-  const cycles = Object.fromEntries(snapshots.map((s) => [s.cycle, toCycleRecord(s)])) as Record<CycleName, CycleRecord>;
+  const cycles = Object.fromEntries(snapshots.map((s) => [s.cycle, toCycleRecord(s)])) as Record<
+    CycleName,
+    CycleRecord
+  >;
   const view: PlanView = {
     plan_id: plan.plan_id,
     customer_id: plan.customer_id,
     status: plan.status,
     template: parseJson<PlanTemplate>(plan.definition),
     serviceStates: states.map((s) => ({ ...s, used: String(s.used), quota: String(s.quota) })),
-    cycles: { service_cycle: cycleView(cycles.service_cycle), payment_cycle: cycleView(cycles.payment_cycle) },
+    cycles: {
+      service_cycle: cycleView(cycles.service_cycle),
+      payment_cycle: cycleView(cycles.payment_cycle),
+    },
   };
   return { view, cycles };
 }
@@ -77,10 +83,19 @@ export async function loadAssets(db: Executor, ids: readonly string[], lock: boo
     .orderBy('asset_id');
   if (lock) query = query.forUpdate();
   const rows = await query.execute();
-  return rows.map((r) => ({ ...r, capacity_kwh: String(r.capacity_kwh), status: r.status as AssetView['status'] }));
+  return rows.map((r) => ({
+    ...r,
+    capacity_kwh: String(r.capacity_kwh),
+    status: r.status as AssetView['status'],
+  }));
 }
 
-export async function saveCycles(db: Executor, planId: string, records: readonly CycleRecord[], now: Date): Promise<void> {
+export async function saveCycles(
+  db: Executor,
+  planId: string,
+  records: readonly CycleRecord[],
+  now: Date,
+): Promise<void> {
   if (records.length === 0) return;
   await db
     .insertInto('fsm_snapshots')

@@ -15,7 +15,9 @@ async function findKey(db: Executor, scope: string, key: string) {
     .where('scope', '=', scope)
     .where('key', '=', key)
     .executeTakeFirst();
-  return row ? { kind: 'existing' as const, requestHash: row.request_hash, response: parse(row.response) } : null;
+  return row
+    ? { kind: 'existing' as const, requestHash: row.request_hash, response: parse(row.response) }
+    : null;
 }
 
 /**

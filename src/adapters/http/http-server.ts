@@ -2,7 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isSwapdError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
-export type RouteHandler = (req: IncomingMessage, body: unknown, params: Record<string, string>) => Promise<HttpReply>;
+export type RouteHandler = (
+  req: IncomingMessage,
+  body: unknown,
+  params: Record<string, string>,
+) => Promise<HttpReply>;
 
 export interface HttpReply {
   status: number;
@@ -56,11 +60,17 @@ function send(res: ServerResponse, reply: HttpReply): void {
 
 function failure(err: unknown): HttpReply {
   if (isSwapdError(err)) {
-    const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'ALREADY_EXISTS' ? 409 : err.retryable ? 503 : 400;
+    const status =
+      err.code === 'NOT_FOUND' ? 404 : err.code === 'ALREADY_EXISTS' ? 409 : err.retryable ? 503 : 400;
     return { status, body: { error: { code: err.code, message: err.message, details: err.details } } };
   }
   const status = (err as { status?: number }).status ?? 500;
-  return { status, body: { error: { code: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message: (err as Error).message } } };
+  return {
+    status,
+    body: {
+      error: { code: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message: (err as Error).message },
+    },
+  };
 }
 
 /** Listens on the port, or (when the operator did not choose it) the next free one. */
@@ -89,9 +99,13 @@ export async function startHttpServer(
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes.find((r) => r.method === req.method && match(r.path, url.pathname));
-    if (!route) return send(res, { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint' } } });
+    if (!route)
+      return send(res, { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint' } } });
     if (route.needsToken && req.headers.authorization !== `Bearer ${options.token}`) {
-      return send(res, { status: 401, body: { error: { code: 'UNAUTHORISED', message: 'ops token required' } } });
+      return send(res, {
+        status: 401,
+        body: { error: { code: 'UNAUTHORISED', message: 'ops token required' } },
+      });
     }
     const params = match(route.path, url.pathname) ?? {};
     readBody(req, 8 * 1024 * 1024)

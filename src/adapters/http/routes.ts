@@ -1,5 +1,5 @@
-import { parseAssets, parsePlans } from '../../admin/admin-validation.js';
 import { addAssets, importPlans } from '../../admin/admin.repo.js';
+import { parseAssets, parsePlans } from '../../admin/admin-validation.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Db } from '../../ports/database.js';
 import type { SwapdMetrics } from '../../runtime/metrics.js';
@@ -27,7 +27,10 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
       needsToken: false,
       handler: async () => {
         const h = await deps.health.health();
-        return { status: h.ready ? 200 : 503, body: { status: h.ready ? 'ok' : 'unavailable', ...h.components } };
+        return {
+          status: h.ready ? 200 : 503,
+          body: { status: h.ready ? 'ok' : 'unavailable', ...h.components },
+        };
       },
     },
     {
