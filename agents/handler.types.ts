@@ -26,5 +26,9 @@ export interface ActionHandler<R extends BaseRequest = BaseRequest> {
   /** Read-only actions take no row locks and write nothing but their idempotency record. */
   readonly readOnly: boolean;
   assetIds(request: R): string[];
+  /** Payments the decision needs to see (by payment id). */
+  paymentIds?(request: R): string[];
+  /** The idempotency key when it is not the correlation_id (Odoo's payment_receipt_id). */
+  idempotencyKey?(request: R): { scope: 'payment'; key: string };
   decide(ctx: AgentContext, request: R, settings: HandlerSettings): AgentResult;
 }

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as init from './0001-init.js';
+import * as pendingReturn from './0002-pending-return.js';
 
 /** Every migration, in order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
+  '0002-pending-return': pendingReturn,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -157,6 +157,17 @@ function buildProgram(): Command {
     );
 
   program
+    .command('bench')
+    .description('run the benchmarks (bench/run.ts): --duration, --warmup, --scenarios, --json, --out')
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[options...]')
+    .action(async () => {
+      const { parseBenchArgs, runBench } = await import('../bench/run.js');
+      await runBench(parseBenchArgs(process.argv.slice(process.argv.indexOf('bench') + 1)));
+    });
+
+  program
     .command('check')
     .description('validate configuration and templates without starting')
     .action(() => {

@@ -17,6 +17,8 @@ export type Effect =
     }
   | { kind: 'event'; event_type: string; topic: string; payload: Record<string, unknown> }
   | { kind: 'payment'; payment: PaymentRecord }
+  | { kind: 'returned'; asset_id: string | null; kwh: string | null }
+  | { kind: 'renew_period'; quotas: { service_id: string; quota: string }[] }
   | {
       kind: 'audit';
       audit_kind: string;

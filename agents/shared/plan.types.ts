@@ -42,6 +42,7 @@ export interface PlanTemplate {
     readonly deposit_amount: string;
     readonly renewal_price: string;
     readonly currency_decimals: number;
+    readonly immediate_credit?: boolean;
   };
   readonly service_configurations: readonly ServiceConfig[];
   readonly agent_params: AgentParams;
@@ -68,6 +69,8 @@ export interface PlanView {
   readonly template: PlanTemplate;
   readonly serviceStates: readonly ServiceStateView[];
   readonly cycles: { readonly service_cycle: CycleView; readonly payment_cycle: CycleView };
+  /** A battery checked in on its own, waiting for the checkout that completes the swap. */
+  readonly returned: { readonly asset_id: string; readonly kwh: string; readonly at: string } | null;
 }
 
 export type AssetStatus = 'IN_STOCK' | 'ISSUED' | 'LOST' | 'FAULTED' | 'RETIRED';
@@ -81,9 +84,18 @@ export interface AssetView {
 }
 
 /** Everything a handler may look at; gathered by the router before it calls the handler. */
+export interface PaymentView {
+  readonly payment_id: string;
+  readonly status: 'PENDING' | 'CONFIRMED';
+  readonly amount: string;
+  readonly payment_type: string | null;
+  readonly source: string;
+}
+
 export interface AgentContext {
   readonly plan: PlanView;
   readonly assets: ReadonlyMap<string, AssetView>;
+  readonly payments: ReadonlyMap<string, PaymentView>;
   readonly readings: ReadonlyMap<string, BatteryReading>;
   readonly now: Date;
   readonly siteId: string;

@@ -36,6 +36,8 @@ export interface Swap {
   shortfalls: Shortfall[];
   /** KWH_MISMATCH, NEGATIVE_NET_ENERGY: facts the attendant should see. */
   flags: string[];
+  /** The returned battery was checked in earlier (EQUIPMENT_CHECKIN); its kWh were recorded then. */
+  fromCheckin: boolean;
 }
 
 function invalid(path: string, message: string): AgentResult {
@@ -61,24 +63,36 @@ function resolveOne(ctx: AgentContext, id: string, app: AppEnergy, path: string,
   return problem ? invalid(problem.path, problem.message) : energy;
 }
 
-function checkEquipment(ctx: AgentContext, req: SwapRequest): AgentResult | null {
+function checkEquipment(ctx: AgentContext, req: SwapRequest, fromCheckin: boolean): AgentResult | null {
   if (req.incomingId && req.incomingId === req.outgoingId) {
     return invalid('/replacement_equipment_id', 'the issued battery cannot be the returned one');
   }
-  return (
-    checkPlanCanSwap(ctx) ??
-    (req.incomingId ? checkIncoming(ctx, req.incomingId) : checkReturnNeeded(ctx, req.incomingId)) ??
-    checkOutgoing(ctx, req.outgoingId)
-  );
+  const incomingCheck = fromCheckin
+    ? null
+    : req.incomingId
+      ? checkIncoming(ctx, req.incomingId)
+      : checkReturnNeeded(ctx, req.incomingId);
+  return checkPlanCanSwap(ctx) ?? incomingCheck ?? checkOutgoing(ctx, req.outgoingId);
+}
+
+/** The battery this plan checked in before this checkout, when the request refers to it (or to none). */
+function checkedIn(ctx: AgentContext, req: SwapRequest) {
+  const returned = ctx.plan.returned;
+  if (!returned || (req.incomingId && req.incomingId !== returned.asset_id)) return null;
+  return returned;
 }
 
 /** Validates a swap and computes what it uses; a refusal comes back as an AgentResult. */
-export function computeSwap(ctx: AgentContext, req: SwapRequest): Swap | AgentResult {
-  const refused = checkEquipment(ctx, req);
+export function computeSwap(ctx: AgentContext, original: SwapRequest): Swap | AgentResult {
+  const returned = checkedIn(ctx, original);
+  const req = returned ? { ...original, incomingId: returned.asset_id } : original;
+  const refused = checkEquipment(ctx, req, returned !== null);
   if (refused) return refused;
-  const incoming = req.incomingId
-    ? resolveOne(ctx, req.incomingId, req.incoming, 'incoming', req.toleranceKwh)
-    : null;
+  const incoming = returned
+    ? ({ kwh: dec(returned.kwh), source: 'checkin', reading: null, mismatch: null } as const)
+    : req.incomingId
+      ? resolveOne(ctx, req.incomingId, req.incoming, 'incoming', req.toleranceKwh)
+      : null;
   if (incoming && !('kwh' in incoming)) return incoming;
   const outgoing = resolveOne(ctx, req.outgoingId, req.outgoing, 'outgoing', req.toleranceKwh);
   if (!('kwh' in outgoing)) return outgoing;
@@ -97,6 +111,7 @@ export function computeSwap(ctx: AgentContext, req: SwapRequest): Swap | AgentRe
     updates,
     shortfalls: shortfalls(ctx.plan, updates),
     flags,
+    fromCheckin: returned !== null,
   };
 }
 
@@ -110,7 +125,8 @@ export function swapEffects(ctx: AgentContext, swap: Swap): Effect[] {
     .filter((u) => !u.increment.isZero())
     .map((u) => ({ kind: 'usage', service_id: u.service_id, increment: toStored(u.increment) }));
   const { incomingId, outgoingId, station } = swap.request;
-  if (incomingId) {
+  if (swap.fromCheckin) effects.push({ kind: 'returned', asset_id: null, kwh: null });
+  else if (incomingId) {
     const stationId = station ?? ctx.assets.get(incomingId)?.station_id ?? null;
     effects.push({
       kind: 'asset',

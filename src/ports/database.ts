@@ -22,6 +22,9 @@ export interface PlansTable {
   customer_id: string;
   template_id: string;
   status: string;
+  returned_asset: ColumnType<string | null, string | null | undefined, string | null>;
+  returned_kwh: ColumnType<string | null, string | null | undefined, string | null>;
+  returned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }

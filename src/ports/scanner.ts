@@ -2,7 +2,7 @@
  * Where a battery's energy reading comes from, in the order of trust of SPEC §3:
  * the station's scanner or charging slot, then ingested telemetry, then the attendant app.
  */
-export const KWH_SOURCES = ['scanner', 'slot', 'telemetry', 'app', 'soc_conversion'] as const;
+export const KWH_SOURCES = ['scanner', 'slot', 'telemetry', 'app', 'soc_conversion', 'checkin'] as const;
 export type KwhSource = (typeof KWH_SOURCES)[number];
 
 export interface BatteryReading {
@@ -14,7 +14,7 @@ export interface BatteryReading {
   temperature_c?: number;
   /** UTC ISO 8601. */
   timestamp: string;
-  source: Exclude<KwhSource, 'app' | 'soc_conversion'>;
+  source: Exclude<KwhSource, 'app' | 'soc_conversion' | 'checkin'>;
 }
 
 /** Asked by the IDENTIFY_* and checkout handlers for a battery that may be at the station. */

@@ -1,5 +1,5 @@
 import type { Effect } from '../../agents/shared/agent.types.js';
-import type { AssetView, PlanView } from '../../agents/shared/plan.types.js';
+import type { AssetView, PaymentView, PlanView } from '../../agents/shared/plan.types.js';
 import type { CycleName, CycleRecord } from '../../fsm/index.js';
 
 export interface IdempotencyKey {
@@ -31,6 +31,7 @@ export interface RequestTransaction {
   claimKey(key: IdempotencyKey): Promise<ClaimResult>;
   loadPlan(planId: string, lock: boolean): Promise<LoadedPlan | null>;
   loadAssets(assetIds: readonly string[], lock: boolean): Promise<AssetView[]>;
+  loadPayments(paymentIds: readonly string[]): Promise<PaymentView[]>;
   saveCycles(planId: string, records: readonly CycleRecord[], now: Date): Promise<void>;
   applyEffects(effects: readonly Effect[], ctx: EffectContext): Promise<void>;
   storeResponse(key: IdempotencyKey, response: Record<string, unknown>): Promise<void>;

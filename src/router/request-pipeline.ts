@@ -1,6 +1,6 @@
 import type { ActionHandler, HandlerSettings } from '../../agents/handler.types.js';
 import type { AgentResult } from '../../agents/shared/agent.types.js';
-import type { AgentContext, AssetView } from '../../agents/shared/plan.types.js';
+import type { AgentContext, AssetView, PaymentView } from '../../agents/shared/plan.types.js';
 import { isSwapdError, isUnavailableError, SwapdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage } from '../ports/broker.js';
@@ -133,9 +133,10 @@ export class RequestPipeline {
       const message = `request does not match the ${topic.action} schema`;
       return { response: errorResponse(base, 'SCHEMA_VIOLATION', message, validation.details) };
     }
+    const custom = handler.idempotencyKey?.(n.request);
     const key: IdempotencyKey = {
-      scope: 'request',
-      key: n.correlationId as string,
+      scope: custom?.scope ?? 'request',
+      key: custom?.key ?? (n.correlationId as string),
       planId: topic.planId,
       operation: topic.action,
       requestHash: requestHash(`${topic.planId}/${topic.action}`, n.request),
@@ -198,7 +199,8 @@ export class RequestPipeline {
     if (!loaded) throw new PlanNotFound();
     const request = p.normalised.request;
     const assets = await tx.loadAssets(p.handler.assetIds(request), !p.handler.readOnly);
-    const ctx = this.#context(loaded, assets, readings, base.now);
+    const payments = await tx.loadPayments(p.handler.paymentIds?.(request) ?? []);
+    const ctx = this.#context(loaded, assets, payments, readings, base.now);
     const result = this.#decide(ctx, loaded, request, base.now);
     if (result.signals[0] === 'VALIDATION_FAILED')
       throw new RejectedInTransaction(resultResponse(base, result));
@@ -223,12 +225,14 @@ export class RequestPipeline {
   #context(
     loaded: LoadedPlan,
     assets: AssetView[],
+    payments: PaymentView[],
     readings: Map<string, BatteryReading>,
     now: Date,
   ): AgentContext {
     return {
       plan: loaded.view,
       assets: new Map(assets.map((a) => [a.asset_id, a])),
+      payments: new Map(payments.map((p) => [p.payment_id, p])),
       readings,
       now,
       siteId: this.#deps.settings.siteId,

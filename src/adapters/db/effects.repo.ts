@@ -73,15 +73,19 @@ async function applyEvent(db: Executor, e: Of<'event'>, ctx: EffectContext): Pro
   await db.insertInto('outbox').values({ event_id, topic: e.topic, payload: text, qos: 1 }).execute();
 }
 
+/** A payment is recorded once; a confirmation upgrades a pending one and nothing downgrades a confirmed one. */
 async function applyPayment(db: Executor, e: Of<'payment'>, ctx: EffectContext): Promise<void> {
   const p = e.payment;
+  const confirmedAt = p.status === 'CONFIRMED' ? ctx.now : null;
   await db
     .insertInto('payments')
-    .values({ ...p, plan_id: ctx.planId, confirmed_at: p.status === 'CONFIRMED' ? ctx.now : null })
+    .values({ ...p, plan_id: ctx.planId, confirmed_at: confirmedAt })
     .onConflict((oc) =>
-      oc
-        .column('payment_id')
-        .doUpdateSet({ status: p.status, confirmed_at: p.status === 'CONFIRMED' ? ctx.now : null }),
+      oc.column('payment_id').doUpdateSet({
+        status: sql`case when payments.status = 'CONFIRMED' then 'CONFIRMED' else excluded.status end`,
+        confirmed_at: sql`coalesce(payments.confirmed_at, excluded.confirmed_at)`,
+        odoo_receipt_id: sql`coalesce(payments.odoo_receipt_id, excluded.odoo_receipt_id)`,
+      }),
     )
     .execute();
 }
@@ -102,6 +106,31 @@ async function applyAudit(db: Executor, e: Of<'audit'>, ctx: EffectContext): Pro
     .execute();
 }
 
+async function applyReturned(db: Executor, e: Of<'returned'>, ctx: EffectContext): Promise<void> {
+  await db
+    .updateTable('plans')
+    .set({
+      returned_asset: e.asset_id,
+      returned_kwh: e.kwh,
+      returned_at: e.asset_id ? ctx.now : null,
+      updated_at: ctx.now,
+    })
+    .where('plan_id', '=', ctx.planId)
+    .execute();
+}
+
+/** A renewal starts a new period: usage back to zero, quotas back to the template's. */
+async function applyRenewPeriod(db: Executor, e: Of<'renew_period'>, ctx: EffectContext): Promise<void> {
+  for (const q of e.quotas) {
+    await db
+      .updateTable('service_states')
+      .set({ used: '0', quota: q.quota, updated_at: ctx.now })
+      .where('plan_id', '=', ctx.planId)
+      .where('service_id', '=', q.service_id)
+      .execute();
+  }
+}
+
 export async function applyEffect(db: Executor, effect: Effect, ctx: EffectContext): Promise<void> {
   switch (effect.kind) {
     case 'usage':
@@ -118,6 +147,10 @@ export async function applyEffect(db: Executor, effect: Effect, ctx: EffectConte
       return applyPayment(db, effect, ctx);
     case 'audit':
       return applyAudit(db, effect, ctx);
+    case 'returned':
+      return applyReturned(db, effect, ctx);
+    case 'renew_period':
+      return applyRenewPeriod(db, effect, ctx);
   }
 }
 

@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import type { AssetView, CycleView, PlanTemplate, PlanView } from '../../../agents/shared/plan.types.js';
+import type {
+  AssetView,
+  CycleView,
+  PaymentView,
+  PlanTemplate,
+  PlanView,
+} from '../../../agents/shared/plan.types.js';
 import { type CycleName, type CycleRecord, restoreRecord } from '../../../fsm/index.js';
 import type { Executor } from '../../ports/database.js';
 import type { LoadedPlan } from '../../ports/store.js';
@@ -36,12 +42,30 @@ export function toCycleRecord(row: SnapshotRow): CycleRecord {
   });
 }
 
+function returnedOf(plan: {
+  returned_asset: string | null;
+  returned_kwh: string | null;
+  returned_at: Date | null;
+}) {
+  if (!plan.returned_asset || plan.returned_kwh === null) return null;
+  const at = plan.returned_at ? new Date(plan.returned_at).toISOString() : new Date(0).toISOString();
+  return { asset_id: plan.returned_asset, kwh: String(plan.returned_kwh), at };
+}
+
 /** A plan with its template, service states and both cycles; `lock` takes the plan's row lock. */
 export async function loadPlan(db: Executor, planId: string, lock: boolean): Promise<LoadedPlan | null> {
   let query = db
     .selectFrom('plans')
     .innerJoin('templates', 'templates.template_id', 'plans.template_id')
-    .select(['plans.plan_id', 'plans.customer_id', 'plans.status', 'templates.definition'])
+    .select([
+      'plans.plan_id',
+      'plans.customer_id',
+      'plans.status',
+      'plans.returned_asset',
+      'plans.returned_kwh',
+      'plans.returned_at',
+      'templates.definition',
+    ])
     .where('plans.plan_id', '=', planId);
   if (lock) query = query.forUpdate(['plans']);
   const plan = await query.executeTakeFirst();
@@ -69,6 +93,7 @@ export async function loadPlan(db: Executor, planId: string, lock: boolean): Pro
       service_cycle: cycleView(cycles.service_cycle),
       payment_cycle: cycleView(cycles.payment_cycle),
     },
+    returned: returnedOf(plan),
   };
   return { view, cycles };
 }
@@ -125,3 +150,14 @@ export async function saveCycles(
 }
 
 export const nowSql = sql<Date>`now()`;
+
+export async function loadPayments(db: Executor, ids: readonly string[]): Promise<PaymentView[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('payments')
+    .select(['payment_id', 'status', 'amount', 'payment_type', 'source'])
+    .where('payment_id', 'in', [...ids])
+    .forUpdate()
+    .execute();
+  return rows.map((r) => ({ ...r, amount: String(r.amount), status: r.status as PaymentView['status'] }));
+}

@@ -1,7 +1,7 @@
 import type { Db, Executor } from '../../ports/database.js';
 import type { ClaimResult, IdempotencyKey, RequestStore, RequestTransaction } from '../../ports/store.js';
 import { applyEffects } from './effects.repo.js';
-import { loadAssets, loadPlan, saveCycles } from './plan.repo.js';
+import { loadAssets, loadPayments, loadPlan, saveCycles } from './plan.repo.js';
 
 function parse(value: unknown): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
@@ -46,6 +46,7 @@ function transactionOn(tx: Executor): RequestTransaction {
     claimKey: (key) => claimKey(tx, key),
     loadPlan: (planId, lock) => loadPlan(tx, planId, lock),
     loadAssets: (ids, lock) => loadAssets(tx, ids, lock),
+    loadPayments: (ids) => loadPayments(tx, ids),
     saveCycles: (planId, records, now) => saveCycles(tx, planId, records, now),
     applyEffects: (effects, ctx) => applyEffects(tx, effects, ctx),
     storeResponse: async (key, response) => {
