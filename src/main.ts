@@ -4,6 +4,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embe
 import { connectBroker } from './adapters/broker/mqtt-client.js';
 import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
+import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
 import { startHttpServer } from './adapters/http/http-server.js';
@@ -17,6 +18,7 @@ import { type Clock, systemClock } from './ports/clock.js';
 import { type BatteryScanner, noHardwareScanner } from './ports/scanner.js';
 import { RequestPipeline } from './router/request-pipeline.js';
 import { requestSchemas, routes } from './router/routes.js';
+import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
 import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { RequestServer } from './runtime/request-server.js';
@@ -42,6 +44,7 @@ export interface RunningSwapd {
   readonly database: DatabaseHandle;
   readonly broker: BrokerClient;
   readonly relay: OutboxRelay | null;
+  readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -106,6 +109,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
     let relay: OutboxRelay | null = null;
+    let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
       relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
         batchSize: config.outbox_batch_size,
@@ -131,6 +135,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       await server.start(config.shared_subscription_group);
       relay.start();
       closers.push(() => relay!.stop());
+      scheduler = new DeadlineScheduler(createDeadlineStore(database.db), clock, log, config.scheduler_interval_ms);
+      scheduler.start();
+      const running = scheduler;
+      closers.push(() => running.stop());
       closers.push(() => server.drain());
     }
     const token = newOpsToken();
@@ -174,6 +182,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       database,
       broker,
       relay,
+      scheduler,
       metrics,
       startupMs,
       stop: stopAll,
