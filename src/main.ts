@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker } from './adapters/broker/mqtt-client.js';
 import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
-import { migrateToLatest } from './adapters/db/migrate.js';
 import { createDeadlineStore } from './adapters/db/deadline.repo.js';
+import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
 import { startHttpServer } from './adapters/http/http-server.js';
@@ -135,7 +135,12 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       await server.start(config.shared_subscription_group);
       relay.start();
       closers.push(() => relay!.stop());
-      scheduler = new DeadlineScheduler(createDeadlineStore(database.db), clock, log, config.scheduler_interval_ms);
+      scheduler = new DeadlineScheduler(
+        createDeadlineStore(database.db),
+        clock,
+        log,
+        config.scheduler_interval_ms,
+      );
       scheduler.start();
       const running = scheduler;
       closers.push(() => running.stop());

@@ -96,7 +96,7 @@ export function quotaUpdatesWire(updates: readonly QuotaUpdate[]): Record<string
 export function describeRemaining(config: ServiceConfig, state: ServiceStateView): string {
   if (isUnlimited(state.quota)) return 'unlimited';
   const left = remaining(state).toFixed(config.decimal_precision);
-  const quota = dec(state.quota).toFixed(config.decimal_precision);
+  const quota = String(toWire(state.quota, config.decimal_precision));
   return config.usage_metric === 'ENERGY'
     ? `${left} ${config.unit} of ${quota} ${config.unit}`
     : `${left} of ${quota}`;

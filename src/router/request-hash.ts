@@ -11,9 +11,12 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** Identity of a request for idempotency: its fields in canonical order, without the send timestamp. */
+/**
+ * Identity of a request for idempotency: its fields in canonical order, without the send timestamp
+ * and without the correlation_id (the key itself, or for Odoo a per-retry id beside the receipt key).
+ */
 export function requestHash(operation: string, request: Record<string, unknown>): string {
-  const { timestamp: _sent, ...fields } = request;
+  const { timestamp: _sent, correlation_id: _key, ...fields } = request;
   return createHash('sha256')
     .update(operation)
     .update('\n')

@@ -182,7 +182,7 @@ export class RequestPipeline {
         'SERVICE_UNAVAILABLE',
         'the first request with this correlation_id is still running',
       );
-    return replayResponse(stored, base.now);
+    return replayResponse(stored, base);
   }
 
   async #inTransaction(

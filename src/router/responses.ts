@@ -48,11 +48,13 @@ export function resultResponse(base: ResponseBase, result: AgentResult): FlatRes
   };
 }
 
-export function replayResponse(stored: Record<string, unknown>, now: Date): FlatResponse {
+/** The first answer again; it carries this request's correlation_id (an Odoo retry may bring a new one). */
+export function replayResponse(stored: Record<string, unknown>, base: ResponseBase): FlatResponse {
   const original = stored as unknown as FlatResponse;
   return {
     ...original,
-    timestamp: now.toISOString(),
+    correlation_id: base.correlationId,
+    timestamp: base.now.toISOString(),
     signals: [...original.signals, 'IDEMPOTENT_OPERATION_DETECTED'],
     replayed: true,
   };

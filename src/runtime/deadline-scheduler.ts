@@ -53,7 +53,8 @@ export class DeadlineScheduler {
       fired.push(...batch);
       if (batch.length < 100) break;
     }
-    for (const f of fired) this.#log.info({ plan_id: f.planId, cycle: f.cycle, from: f.from, to: f.to }, 'deadline fired');
+    for (const f of fired)
+      this.#log.info({ plan_id: f.planId, cycle: f.cycle, from: f.from, to: f.to }, 'deadline fired');
     return fired;
   }
 

@@ -4,7 +4,13 @@ import type { DeadlineRule, DeadlineStore, FiredDeadline } from '../../ports/dea
 import { cycleParams } from '../../router/cycles.js';
 import { saveCycles, toCycleRecord } from './plan.repo.js';
 
-async function fireOne(db: Db, planId: string, cycle: string, now: Date, rule: DeadlineRule): Promise<FiredDeadline | null> {
+async function fireOne(
+  db: Db,
+  planId: string,
+  cycle: string,
+  now: Date,
+  rule: DeadlineRule,
+): Promise<FiredDeadline | null> {
   return db.transaction().execute(async (tx) => {
     // The plan's row lock orders this with the plan's requests; skip a plan that is busy right now.
     const plan = await tx
@@ -24,7 +30,9 @@ async function fireOne(db: Db, planId: string, cycle: string, now: Date, rule: D
       .where('deadline_at', '<=', now)
       .executeTakeFirst();
     if (!row) return null;
-    const template = (typeof plan.definition === 'string' ? JSON.parse(plan.definition) : plan.definition) as PlanTemplate;
+    const template = (
+      typeof plan.definition === 'string' ? JSON.parse(plan.definition) : plan.definition
+    ) as PlanTemplate;
     const record = toCycleRecord(row);
     const next = rule(record, cycleParams(template), now);
     if (!next) return null;
