@@ -49,9 +49,14 @@ export function batteries(ids: string[], capacity = 32, station = 'STATION_XYZ')
   return ids.map((asset_id) => ({ asset_id, capacity_kwh: capacity, station_id: station }));
 }
 
-export async function seed(db: Db, plans: PlanImport[], assets: AssetImport[]): Promise<void> {
+export async function seed(
+  db: Db,
+  plans: PlanImport[],
+  assets: AssetImport[],
+  now = new Date(),
+): Promise<void> {
   if (assets.length) await addAssets(db, assets);
-  if (plans.length) await importPlans(db, plans, new Date());
+  if (plans.length) await importPlans(db, plans, now);
 }
 
 /** The seed's checkout: return BAT-12345 at 4.8 kWh, take BAT-67890 at 30.4 kWh. */
