@@ -158,7 +158,7 @@ describe('cycles across restarts (aedes + postgres, manual clock)', () => {
     expect(swap.success).toBe(true);
     clock.advanceDays(3);
     await swapd.scheduler!.tick();
-    expect((await cycles('ke-1')).payment_cycle.state).toBe('FINAL_DUE');
+    expect((await cycles('ke-1')).payment_cycle!.state).toBe('FINAL_DUE');
     const blocked = await checkout('ke-1', 'ke-c-2', 'BAT-K-2', 'BAT-K-3');
     expect(blocked.signals).toEqual(['PAYMENT_REQUIRED']);
     const renewal = await pay('ke-1', {
@@ -169,7 +169,7 @@ describe('cycles across restarts (aedes + postgres, manual clock)', () => {
       payment_type: 'RENEWAL',
     });
     expect(renewal.signals).toEqual(['PAYMENT_CONFIRMED', 'PLAN_RENEWED']);
-    expect((await cycles('ke-1')).payment_cycle.state).toBe('CURRENT');
+    expect((await cycles('ke-1')).payment_cycle!.state).toBe('CURRENT');
     const energy = await swapd.database.db
       .selectFrom('service_states')
       .select(['used', 'quota'])
