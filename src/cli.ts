@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
+import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
@@ -165,6 +166,28 @@ function buildProgram(): Command {
     .action(async () => {
       const { parseBenchArgs, runBench } = await import('../bench/run.js');
       await runBench(parseBenchArgs(process.argv.slice(process.argv.indexOf('bench') + 1)));
+    });
+
+  program
+    .command('sim')
+    .description('run the station simulator alone (Modbus TCP: slots are unit ids 1..N, the scanner unit 100)')
+    .option('--port <port>', 'TCP port', Number, 5020)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--slots <n>', 'charging slots', Number, 16)
+    .action((o: { port: number; host: string; slots: number }) => {
+      const config = configFrom(globals());
+      return runSimCommand({
+        port: o.port,
+        host: o.host,
+        slots: o.slots,
+        site_id: config.site_id,
+        onListening: (sim) =>
+          print(
+            globals(),
+            { status: 'listening', host: sim.host, port: sim.port, slots: sim.slotUnitIds.length, scanner_unit: sim.scannerUnitId },
+            `station simulator on modbus-tcp://${sim.host}:${sim.port} (slots 1..${sim.slotUnitIds.length}, scanner unit ${sim.scannerUnitId})`,
+          ),
+      });
     });
 
   program

@@ -9,8 +9,9 @@ import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
 import { startHttpServer } from './adapters/http/http-server.js';
 import { operatorRoutes } from './adapters/http/routes.js';
+import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
-import { upsertTemplates } from './admin/admin.repo.js';
+import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
 import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
@@ -43,6 +44,7 @@ export interface RunningSwapd {
   readonly httpPort: number;
   readonly database: DatabaseHandle;
   readonly broker: BrokerClient;
+  readonly hardware: StationHardware | null;
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
@@ -77,6 +79,25 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   return { broker, url: embedded?.url ?? url, embedded };
 }
 
+async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, db: DatabaseHandle, closers: Closer[]) {
+  if (!config.roles.includes('station')) return null;
+  const hardware = await startStationHardware({
+    simulator: config.station.simulator,
+    simulatorPort: config.station.simulator_port,
+    simulatorSlots: config.station.simulator_slots,
+    devices: config.station.devices,
+    registryDir: config.registry_dir,
+    clock,
+    log,
+  });
+  closers.push(() => hardware.close());
+  await registerStock(
+    db.db,
+    hardware.simulatedBatteries.map((b) => ({ ...b, station_id: config.site_id })),
+  );
+  return hardware;
+}
+
 async function openStorage(config: SwapdConfig, log: Logger, options: StartOptions, closers: Closer[]) {
   const database = await openDatabase({
     url: config.database_url,
@@ -105,6 +126,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   try {
     const metrics = new SwapdMetrics();
     const database = await openStorage(config, log, options, closers);
+    const hardware = await openHardware(config, log, clock, database, closers);
     const { broker, url } = await openBroker(config, log, closers);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
@@ -118,7 +140,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
         validator: new MessageValidator(requestSchemas()),
-        scanner: options.scanner ?? noHardwareScanner,
+        scanner: options.scanner ?? hardware?.scanner ?? noHardwareScanner,
         clock,
         log: log.child({ component: 'router' }),
         settings: {
@@ -156,7 +178,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           .execute()
           .then(() => true)
           .catch(() => false);
-        return { ready: dbUp && broker.connected, components: { broker: broker.connected, database: dbUp } };
+        const drivers = hardware?.health() ?? {};
+        return { ready: dbUp && broker.connected, components: { broker: broker.connected, database: dbUp, drivers } };
       },
     };
     const http = await startHttpServer(operatorRoutes({ db: database.db, clock, metrics, health }), {
@@ -186,6 +209,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       httpPort: http.port,
       database,
       broker,
+      hardware,
       relay,
       scheduler,
       metrics,

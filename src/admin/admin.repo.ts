@@ -175,3 +175,21 @@ export async function addAssets(db: Db, assets: readonly AssetImport[]): Promise
   });
   return assets.length;
 }
+
+/** Batteries the station found in its own slots: registered if new, left alone if known. */
+export async function registerStock(db: Db, assets: readonly AssetImport[]): Promise<void> {
+  if (assets.length === 0) return;
+  await db
+    .insertInto('assets')
+    .values(
+      assets.map((a) => ({
+        asset_id: a.asset_id,
+        capacity_kwh: String(a.capacity_kwh),
+        station_id: a.station_id ?? null,
+        status: 'IN_STOCK',
+        holder_plan_id: null,
+      })),
+    )
+    .onConflict((oc) => oc.column('asset_id').doNothing())
+    .execute();
+}
