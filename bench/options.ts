@@ -9,6 +9,7 @@ export const DEFAULT_OPTIONS: BenchOptions = Object.freeze({
   inFlight: [1, 16, 64],
   plans: 2_000,
   matrix: [],
+  clientNoDelay: false,
 }) as BenchOptions;
 
 export const BENCH_USAGE = `usage: swapd bench [options]
@@ -18,6 +19,7 @@ export const BENCH_USAGE = `usage: swapd bench [options]
   --in-flight <list>  requests kept in flight (default 1,16,64)
   --matrix <list>     broker+database pairs: mosquitto+postgres,aedes+postgres,aedes+pglite
   --plans <n>         plans seeded per database (default 2000)
+  --client-nodelay    experiment: TCP_NODELAY on swapd's own connections (its MQTT client)
   --json              print the result as JSON on stdout instead of the table
   --out <file>        JSON result file (default bench-results/<timestamp>.json)`;
 
@@ -52,6 +54,7 @@ const FLAGS: Record<string, { takesValue: boolean; set: Setter }> = {
   '--in-flight': { takesValue: true, set: (v) => ({ inFlight: integers(v, '--in-flight', 1024) }) },
   '--matrix': { takesValue: true, set: (v) => ({ matrix: list(v, '--matrix') }) },
   '--plans': { takesValue: true, set: (v) => ({ plans: integers(v, '--plans', 100_000)[0] as number }) },
+  '--client-nodelay': { takesValue: false, set: () => ({ clientNoDelay: true }) },
   '--json': { takesValue: false, set: () => ({ json: true }) },
   '--out': { takesValue: true, set: (v) => ({ out: v ?? null }) },
 };

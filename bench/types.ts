@@ -26,6 +26,8 @@ export interface ReferenceRef {
 export interface ResultRow {
   scenario: string;
   variant: string;
+  /** Broker, database, in-flight level…: what the variant is made of. */
+  labels: Record<string, string>;
   status: RowStatus;
   note?: string;
   /** What throughput counts: "req/s", "cycles/s", "starts". */
@@ -54,6 +56,8 @@ export interface BenchOptions {
   out: string | null;
   inFlight: number[];
   plans: number;
+  /** Experiment: TCP_NODELAY on every connection swapd opens (its MQTT client has none today). */
+  clientNoDelay: boolean;
   /** Restrict the broker/database matrix, e.g. ["aedes+pglite"]; empty = all. */
   matrix: string[];
 }

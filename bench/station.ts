@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.js';
+import { silentLogger } from '../src/log.js';
+import { type RunningSwapd, startSwapd } from '../src/main.js';
+import {
+  createThrowawayDatabase,
+  type MosquittoProcess,
+  startMosquitto,
+  type ThrowawayDatabase,
+} from './infra.js';
+import { type Responders, startResponders } from './responders.js';
+import { seedFleet } from './seed.js';
+
+export type BrokerKind = 'mosquitto' | 'aedes';
+export type DbKind = 'postgres' | 'pglite';
+
+export interface Combo {
+  name: string;
+  broker: BrokerKind;
+  db: DbKind;
+}
+
+/** The station-edge shape, the embedded broker on Postgres, and the embedded default (aedes + PGlite). */
+export const COMBOS: readonly Combo[] = [
+  { name: 'mosquitto+postgres', broker: 'mosquitto', db: 'postgres' },
+  { name: 'aedes+postgres', broker: 'aedes', db: 'postgres' },
+  { name: 'aedes+pglite', broker: 'aedes', db: 'pglite' },
+];
+
+export interface BenchStation {
+  combo: Combo;
+  swapd: RunningSwapd;
+  brokerUrl: string;
+  seedMs: number;
+  close(): Promise<void>;
+}
+
+/** swapd (role agent) with its own broker and database, seeded with the bench fleet, plus the ceiling responders. */
+export async function startBenchStation(combo: Combo, plans: number): Promise<BenchStation> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'swapd-bench-data-'));
+  let pg: ThrowawayDatabase | null = null;
+  let mosquitto: MosquittoProcess | null = null;
+  let swapd: RunningSwapd | null = null;
+  let responders: Responders | null = null;
+  const close = async () => {
+    await responders?.close();
+    await swapd?.stop();
+    await mosquitto?.stop();
+    await pg?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    pg = combo.db === 'postgres' ? await createThrowawayDatabase(process.env) : null;
+    mosquitto = combo.broker === 'mosquitto' ? await startMosquitto() : null;
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        database_url: pg?.url ?? null,
+        mqtt_url: mosquitto?.url ?? null,
+        broker_port: 0,
+        http_port: 0,
+        data_dir: dataDir,
+        roles: ['agent'],
+        log_level: 'silent',
+      },
+    });
+    swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
+    const seeded = performance.now();
+    await seedFleet(swapd.database.db, plans);
+    const seedMs = Math.round(performance.now() - seeded);
+    responders = await startResponders(swapd.brokerUrl, swapd.database.db);
+    return { combo, swapd, brokerUrl: swapd.brokerUrl, seedMs, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
