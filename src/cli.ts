@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
-import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
+import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
@@ -170,7 +170,9 @@ function buildProgram(): Command {
 
   program
     .command('sim')
-    .description('run the station simulator alone (Modbus TCP: slots are unit ids 1..N, the scanner unit 100)')
+    .description(
+      'run the station simulator alone (Modbus TCP: slots are unit ids 1..N, the scanner unit 100)',
+    )
     .option('--port <port>', 'TCP port', Number, 5020)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--slots <n>', 'charging slots', Number, 16)
@@ -184,7 +186,13 @@ function buildProgram(): Command {
         onListening: (sim) =>
           print(
             globals(),
-            { status: 'listening', host: sim.host, port: sim.port, slots: sim.slotUnitIds.length, scanner_unit: sim.scannerUnitId },
+            {
+              status: 'listening',
+              host: sim.host,
+              port: sim.port,
+              slots: sim.slotUnitIds.length,
+              scanner_unit: sim.scannerUnitId,
+            },
             `station simulator on modbus-tcp://${sim.host}:${sim.port} (slots 1..${sim.slotUnitIds.length}, scanner unit ${sim.scannerUnitId})`,
           ),
       });

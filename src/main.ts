@@ -7,9 +7,9 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
 import { operatorRoutes } from './adapters/http/routes.js';
-import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
@@ -24,6 +24,7 @@ import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -79,7 +80,13 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   return { broker, url: embedded?.url ?? url, embedded };
 }
 
-async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, db: DatabaseHandle, closers: Closer[]) {
+async function openHardware(
+  config: SwapdConfig,
+  log: Logger,
+  clock: Clock,
+  db: DatabaseHandle,
+  closers: Closer[],
+) {
   if (!config.roles.includes('station')) return null;
   const hardware = await startStationHardware({
     simulator: config.station.simulator,
@@ -139,7 +146,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       });
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
-        validator: new MessageValidator(requestSchemas()),
+        validator: new MessageValidator(messageSchemas(requestSchemas())),
         scanner: options.scanner ?? hardware?.scanner ?? noHardwareScanner,
         clock,
         log: log.child({ component: 'router' }),
@@ -179,7 +186,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           .then(() => true)
           .catch(() => false);
         const drivers = hardware?.health() ?? {};
-        return { ready: dbUp && broker.connected, components: { broker: broker.connected, database: dbUp, drivers } };
+        return {
+          ready: dbUp && broker.connected,
+          components: { broker: broker.connected, database: dbUp, drivers },
+        };
       },
     };
     const http = await startHttpServer(operatorRoutes({ db: database.db, clock, metrics, health }), {

@@ -8,6 +8,8 @@ export type Shape = 'flat' | 'envelope';
 export interface Normalised {
   shape: Shape;
   request: Record<string, unknown>;
+  /** The payload as it came, for the envelope's own schema. */
+  envelope: Record<string, unknown>;
   correlationId: string | null;
 }
 
@@ -22,7 +24,12 @@ export function isEnvelope(payload: Record<string, unknown>): boolean {
 export function normalise(payload: Record<string, unknown>): Normalised {
   if (!isEnvelope(payload)) {
     const id = payload.correlation_id;
-    return { shape: 'flat', request: payload, correlationId: typeof id === 'string' ? id : null };
+    return {
+      shape: 'flat',
+      request: payload,
+      envelope: payload,
+      correlationId: typeof id === 'string' ? id : null,
+    };
   }
   const data = payload.data as Record<string, unknown>;
   const request: Record<string, unknown> = { ...data };
@@ -30,7 +37,7 @@ export function normalise(payload: Record<string, unknown>): Normalised {
     if (payload[key] !== undefined && request[key] === undefined) request[key] = payload[key];
   }
   const id = request.correlation_id;
-  return { shape: 'envelope', request, correlationId: typeof id === 'string' ? id : null };
+  return { shape: 'envelope', request, envelope: payload, correlationId: typeof id === 'string' ? id : null };
 }
 
 export interface FlatResponse {

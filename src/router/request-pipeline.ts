@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { ActionHandler, HandlerSettings } from '../../agents/handler.types.js';
-import type { AgentResult } from '../../agents/shared/agent.types.js';
+import type { AgentResult, Effect } from '../../agents/shared/agent.types.js';
 import type { AgentContext, AssetView, PaymentView } from '../../agents/shared/plan.types.js';
 import { isSwapdError, isUnavailableError, SwapdError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -7,6 +8,7 @@ import type { InboundMessage } from '../ports/broker.js';
 import type { Clock } from '../ports/clock.js';
 import type { BatteryReading, BatteryScanner } from '../ports/scanner.js';
 import type { IdempotencyKey, LoadedPlan, RequestStore, RequestTransaction } from '../ports/store.js';
+import { ENVELOPE_REQUEST } from '../validation/message-schemas.js';
 import type { MessageValidator } from '../validation/message-validator.js';
 import { runCycles } from './cycles.js';
 import { type FlatResponse, type Normalised, normalise, render } from './envelope.js';
@@ -126,6 +128,19 @@ export class RequestPipeline {
         response: errorResponse(base, 'UNKNOWN_ACTION', `unknown operation '${topic.operationName}'`),
       };
     }
+    if (n.shape === 'envelope') {
+      const envelope = this.#deps.validator.validate(ENVELOPE_REQUEST, n.envelope);
+      if (!envelope.ok) {
+        return {
+          response: errorResponse(
+            base,
+            'SCHEMA_VIOLATION',
+            'request envelope is malformed',
+            envelope.details,
+          ),
+        };
+      }
+    }
     const mismatch = topicMismatch(topic, n.request);
     if (mismatch) return { response: errorResponse(base, 'TOPIC_MISMATCH', mismatch.message, [mismatch]) };
     const validation = this.#deps.validator.validate(topic.action, n.request);
@@ -212,6 +227,25 @@ export class RequestPipeline {
     const response = resultResponse(base, result);
     await tx.storeResponse(p.key, response as unknown as Record<string, unknown>);
     return { response, queued: effects.some((e) => e.kind === 'event') };
+  }
+
+  /** Each event gets its id and time here, and must match its schema before it may be queued. */
+  #stampEvents(effects: Effect[], now: Date): Effect[] {
+    return effects.map((e) => {
+      if (e.kind !== 'event') return e;
+      const payload = {
+        event_id: randomUUID(),
+        timestamp: now.toISOString(),
+        ...e.payload,
+        event_type: e.event_type,
+      };
+      const check = this.#deps.validator.validate(`event:${e.event_type}`, payload);
+      if (!check.ok) {
+        const where = check.details.map((d) => `${d.path} ${d.message}`).join('; ');
+        throw new SwapdError('INTERNAL_ERROR', `event ${e.event_type} does not match its schema: ${where}`);
+      }
+      return { ...e, payload };
+    });
   }
 
   #decide(ctx: AgentContext, loaded: LoadedPlan, request: Record<string, unknown>, now: Date) {

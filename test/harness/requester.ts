@@ -1,4 +1,23 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { requestSchemas } from '../../src/router/routes.js';
+import { ENVELOPE_RESPONSE, messageSchemas, RESPONSE } from '../../src/validation/message-schemas.js';
+import { MessageValidator } from '../../src/validation/message-validator.js';
+
+const validator = new MessageValidator(messageSchemas(requestSchemas()));
+
+/** Every message swapd sends must match its schema: responses by shape, events by event_type. */
+function schemaProblems(topic: string, body: Record<string, unknown>): string | null {
+  const name = topic.startsWith('event/')
+    ? `event:${String(body.event_type)}`
+    : topic.startsWith('rtrn/') || topic.startsWith('echo/')
+      ? 'actor' in body
+        ? ENVELOPE_RESPONSE
+        : RESPONSE
+      : null;
+  if (!name) return null;
+  const result = validator.validate(name, body);
+  return result.ok ? null : `${topic}: ${result.details.map((d) => `${d.path} ${d.message}`).join('; ')}`;
+}
 
 export interface Response {
   topic: string;
@@ -12,6 +31,8 @@ export interface Response {
 export class Requester {
   readonly client: MqttClient;
   readonly received: Response[] = [];
+  /** Messages from swapd that did not match their schema (the harness fails the test file on any). */
+  readonly invalid: string[] = [];
   readonly #waiters = new Map<string, ((r: Response) => void)[]>();
 
   private constructor(client: MqttClient) {
@@ -25,6 +46,8 @@ export class Requester {
       }
       const response = { topic, body };
       this.received.push(response);
+      const problem = schemaProblems(topic, body);
+      if (problem) this.invalid.push(problem);
       const id = (body.correlation_id ?? null) as string | null;
       const key = `${topic}|${id}`;
       const list = this.#waiters.get(key);
@@ -86,7 +109,9 @@ export class Requester {
     throw new Error('expected message did not arrive');
   }
 
-  close(): Promise<void> {
-    return this.client.endAsync();
+  async close(): Promise<void> {
+    await this.client.endAsync();
+    if (this.invalid.length > 0)
+      throw new Error(`swapd sent messages that break their schemas:\n${this.invalid.join('\n')}`);
   }
 }

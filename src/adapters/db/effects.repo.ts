@@ -57,7 +57,7 @@ async function applyAsset(db: Executor, e: Of<'asset'>, ctx: EffectContext): Pro
 
 /** The event's history row and its outbox row, in the request's transaction (SPEC §6.1, §6.5). */
 async function applyEvent(db: Executor, e: Of<'event'>, ctx: EffectContext): Promise<void> {
-  const event_id = randomUUID();
+  const event_id = typeof e.payload.event_id === 'string' ? e.payload.event_id : randomUUID();
   const payload = { event_id, timestamp: ctx.now.toISOString(), ...e.payload, event_type: e.event_type };
   const text = JSON.stringify(payload);
   await db

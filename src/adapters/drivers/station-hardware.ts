@@ -29,7 +29,11 @@ export interface StationHardware {
 }
 
 function connectInBackground(id: string, driver: DataProvider, log: Logger): void {
-  driver.connect().catch((err: unknown) => log.warn({ err, device: id }, 'device not reachable yet; the driver keeps retrying'));
+  driver
+    .connect()
+    .catch((err: unknown) =>
+      log.warn({ err, device: id }, 'device not reachable yet; the driver keeps retrying'),
+    );
 }
 
 async function simulatedStation(options: StationHardwareOptions) {
@@ -59,7 +63,11 @@ function realStation(options: StationHardwareOptions) {
   const log = options.log.child({ component: 'drivers' });
   const drivers = new Map<string, DataProvider>();
   for (const device of options.devices) {
-    const driver = createDriver(device.url, { profile: getProfile(registry, device.profile), log, clock: options.clock });
+    const driver = createDriver(device.url, {
+      profile: getProfile(registry, device.profile),
+      log,
+      clock: options.clock,
+    });
     drivers.set(device.id, driver);
     connectInBackground(device.id, driver, log);
   }
@@ -72,8 +80,12 @@ export async function startStationHardware(options: StationHardwareOptions): Pro
   const simulated = useSim ? await simulatedStation(options) : null;
   const drivers = simulated?.drivers ?? realStation(options);
   const roles = new Map(options.devices.map((d) => [d.id, d.role]));
-  const scannerDriver = useSim ? drivers.get('scanner') : [...drivers].find(([id]) => roles.get(id) === 'scanner')?.[1];
-  const slots = [...drivers].filter(([id]) => (useSim ? id !== 'scanner' : roles.get(id) === 'slot')).map(([, d]) => d);
+  const scannerDriver = useSim
+    ? drivers.get('scanner')
+    : [...drivers].find(([id]) => roles.get(id) === 'scanner')?.[1];
+  const slots = [...drivers]
+    .filter(([id]) => (useSim ? id !== 'scanner' : roles.get(id) === 'slot'))
+    .map(([, d]) => d);
   return {
     scanner: new StationScanner({ scanner: scannerDriver ?? null, slots, clock: options.clock }),
     drivers,
