@@ -18,7 +18,7 @@ export class QueryCounter {
   }
 
   /** The statements seen, most frequent first, each per `per` requests. */
-  top(per: number, limit = 12): Record<string, number> {
+  top(per: number, limit = 24): Record<string, number> {
     const sorted = [...this.byStatement.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
     return Object.fromEntries(sorted.map(([k, n]) => [k, Math.round((n / Math.max(per, 1)) * 100) / 100]));
   }
