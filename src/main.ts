@@ -80,13 +80,7 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   return { broker, url: embedded?.url ?? url, embedded };
 }
 
-async function openHardware(
-  config: SwapdConfig,
-  log: Logger,
-  clock: Clock,
-  db: DatabaseHandle,
-  closers: Closer[],
-) {
+async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
   if (!config.roles.includes('station')) return null;
   const hardware = await startStationHardware({
     simulator: config.station.simulator,
@@ -98,10 +92,6 @@ async function openHardware(
     log,
   });
   closers.push(() => hardware.close());
-  await registerStock(
-    db.db,
-    hardware.simulatedBatteries.map((b) => ({ ...b, station_id: config.site_id })),
-  );
   return hardware;
 }
 
@@ -132,9 +122,14 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   };
   try {
     const metrics = new SwapdMetrics();
-    const database = await openStorage(config, log, options, closers);
-    const hardware = await openHardware(config, log, clock, database, closers);
-    const { broker, url } = await openBroker(config, log, closers);
+    // Independent start-up steps run side by side: the embedded database's first start dominates.
+    const [database, hardware, { broker, url }] = await Promise.all([
+      openStorage(config, log, options, closers),
+      openHardware(config, log, clock, closers),
+      openBroker(config, log, closers),
+    ]);
+    const stock = hardware?.simulatedBatteries.map((b) => ({ ...b, station_id: config.site_id })) ?? [];
+    await registerStock(database.db, stock);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
     let relay: OutboxRelay | null = null;
