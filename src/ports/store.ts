@@ -26,22 +26,39 @@ export interface EffectContext {
   now: Date;
 }
 
+export interface LoadRequest {
+  planId: string;
+  assetIds: readonly string[];
+  paymentIds: readonly string[];
+  /** Lock the batteries (the plan's lock is taken by claimKey). */
+  lock: boolean;
+}
+
+export interface LoadedRequest {
+  plan: LoadedPlan;
+  assets: AssetView[];
+  payments: PaymentView[];
+}
+
+/** Everything a request writes: its cycles, its effects and its response, together. */
+export interface RequestWrite {
+  key: IdempotencyKey;
+  /** The response as JSON text; stored for replays. */
+  responseText: string;
+  cycles: readonly CycleRecord[];
+  effects: readonly Effect[];
+  ctx: EffectContext;
+}
+
 /** The unit of work the router runs one request in: all of it commits, or none of it. */
 export interface RequestTransaction {
-  claimKey(key: IdempotencyKey): Promise<ClaimResult>;
-  loadPlan(planId: string, lock: boolean): Promise<LoadedPlan | null>;
-  loadAssets(assetIds: readonly string[], lock: boolean): Promise<AssetView[]>;
-  loadPayments(paymentIds: readonly string[]): Promise<PaymentView[]>;
-  saveCycles(planId: string, records: readonly CycleRecord[], now: Date): Promise<void>;
-  applyEffects(effects: readonly Effect[], ctx: EffectContext): Promise<void>;
-  storeResponse(key: IdempotencyKey, response: Record<string, unknown>): Promise<void>;
+  /** Claims the key; when the key is new and `lockPlan` is given, takes that plan's row lock too. */
+  claimKey(key: IdempotencyKey, lockPlan: string | null): Promise<ClaimResult>;
+  /** The plan with its template, service states and cycles, its batteries and payments; null: no plan. */
+  load(request: LoadRequest): Promise<LoadedRequest | null>;
+  write(write: RequestWrite): Promise<void>;
 }
 
 export interface RequestStore {
   transaction<T>(work: (tx: RequestTransaction) => Promise<T>): Promise<T>;
-  /** A quick look for a replay before any transaction is opened. */
-  findKey(
-    scope: IdempotencyKey['scope'],
-    key: string,
-  ): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | null>;
 }

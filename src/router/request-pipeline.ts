@@ -56,6 +56,12 @@ class RejectedInTransaction extends Error {
   }
 }
 
+/** A response, and its JSON text when it was already serialised (to be stored). */
+interface Answer {
+  response: FlatResponse;
+  text?: string;
+}
+
 interface Prepared {
   topic: ParsedTopic;
   handler: AnyHandler;
@@ -75,12 +81,15 @@ export class RequestPipeline {
     const topic = parseRequestTopic(message.topic);
     if (!topic) return null;
     const started = performance.now();
-    const { response, shape, action } = await this.#answer(topic, message.payload);
+    const { answer, shape, action } = await this.#answer(topic, message.payload);
+    const { response } = answer;
     const outcome = response.success ? 'success' : (response.error?.code ?? response.signals[0] ?? 'failed');
     this.#deps.observe?.(action ?? 'UNKNOWN', outcome, (performance.now() - started) / 1000);
     return {
       topic: message.responseTopic ?? topic.responseTopic,
-      payload: JSON.stringify(render(shape, response, action)),
+      // The flat form is the stored response itself: its text is reused, not serialised again.
+      payload:
+        shape === 'flat' && answer.text ? answer.text : JSON.stringify(render(shape, response, action)),
       ...(message.correlationData ? { correlationData: message.correlationData } : {}),
     };
   }
@@ -89,13 +98,13 @@ export class RequestPipeline {
     const base: ResponseBase = { correlationId: null, planId: topic.planId, now: this.#deps.clock.now() };
     const parsed = this.#parse(payload, base);
     if ('response' in parsed)
-      return { response: parsed.response, shape: 'flat' as const, action: topic.action };
+      return { answer: { response: parsed.response }, shape: 'flat' as const, action: topic.action };
     base.correlationId = parsed.correlationId;
     const prepared = this.#prepare(topic, parsed, base);
     if ('response' in prepared)
-      return { response: prepared.response, shape: parsed.shape, action: topic.action };
-    const response = await this.#execute(prepared, base);
-    return { response, shape: parsed.shape, action: topic.action };
+      return { answer: { response: prepared.response }, shape: parsed.shape, action: topic.action };
+    const answer = await this.#execute(prepared, base);
+    return { answer, shape: parsed.shape, action: topic.action };
   }
 
   #parse(payload: Buffer, base: ResponseBase): Normalised | { response: FlatResponse } {
@@ -159,27 +168,29 @@ export class RequestPipeline {
     return { topic, handler, normalised: n, key };
   }
 
-  async #execute(p: Prepared, base: ResponseBase): Promise<FlatResponse> {
-    const log = this.#deps.log.child({
+  async #execute(p: Prepared, base: ResponseBase): Promise<Answer> {
+    try {
+      const readings = await this.#readHardware(p);
+      let queued = false;
+      const answer = await this.#deps.store.transaction(async (tx) => {
+        const out = await this.#inTransaction(tx, p, base, readings);
+        queued = out.queued;
+        return out.answer;
+      });
+      if (queued) this.#deps.onEventsQueued?.();
+      return answer;
+    } catch (err) {
+      return { response: this.#fault(err, base, p) };
+    }
+  }
+
+  /** Built only when something is logged: a child per request costs more than the request's logging. */
+  #requestLog(p: Prepared): Logger {
+    return this.#deps.log.child({
       plan_id: p.topic.planId,
       correlation_id: p.key.key,
       action: p.topic.action,
     });
-    try {
-      const early = await this.#deps.store.findKey(p.key.scope, p.key.key);
-      if (early?.response) return this.#existing(early.requestHash, early.response, p, base);
-      const readings = await this.#readHardware(p, log);
-      let queued = false;
-      const response = await this.#deps.store.transaction(async (tx) => {
-        const out = await this.#inTransaction(tx, p, base, readings);
-        queued = out.queued;
-        return out.response;
-      });
-      if (queued) this.#deps.onEventsQueued?.();
-      return response;
-    } catch (err) {
-      return this.#fault(err, base, p, log);
-    }
   }
 
   #existing(
@@ -205,28 +216,41 @@ export class RequestPipeline {
     p: Prepared,
     base: ResponseBase,
     readings: Map<string, BatteryReading>,
-  ) {
-    const claim = await tx.claimKey(p.key);
+  ): Promise<{ answer: Answer; queued: boolean }> {
+    const lock = !p.handler.readOnly;
+    const claim = await tx.claimKey(p.key, lock ? p.topic.planId : null);
     if (claim.kind === 'existing') {
-      return { response: this.#existing(claim.requestHash, claim.response, p, base), queued: false };
+      return {
+        answer: { response: this.#existing(claim.requestHash, claim.response, p, base) },
+        queued: false,
+      };
     }
-    const loaded = await tx.loadPlan(p.topic.planId, !p.handler.readOnly);
-    if (!loaded) throw new PlanNotFound();
     const request = p.normalised.request;
-    const assets = await tx.loadAssets(p.handler.assetIds(request), !p.handler.readOnly);
-    const payments = await tx.loadPayments(p.handler.paymentIds?.(request) ?? []);
-    const ctx = this.#context(loaded, assets, payments, readings, base.now);
-    const result = this.#decide(ctx, loaded, request, base.now);
+    const loaded = await tx.load({
+      planId: p.topic.planId,
+      assetIds: p.handler.assetIds(request),
+      paymentIds: p.handler.paymentIds?.(request) ?? [],
+      lock,
+    });
+    if (!loaded) throw new PlanNotFound();
+    const ctx = this.#context(loaded.plan, loaded.assets, loaded.payments, readings, base.now);
+    const result = this.#decide(ctx, loaded.plan, request, base.now);
     if (result.signals[0] === 'VALIDATION_FAILED')
       throw new RejectedInTransaction(resultResponse(base, result));
     const effects = result.success
       ? result.effects
       : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
-    if (result.success && 'changed' in result) await tx.saveCycles(p.topic.planId, result.changed, base.now);
-    await tx.applyEffects(effects, { planId: p.topic.planId, correlationId: p.key.key, now: base.now });
+    const cycles = result.success && 'changed' in result ? result.changed : [];
     const response = resultResponse(base, result);
-    await tx.storeResponse(p.key, response as unknown as Record<string, unknown>);
-    return { response, queued: effects.some((e) => e.kind === 'event') };
+    const text = JSON.stringify(response);
+    await tx.write({
+      key: p.key,
+      responseText: text,
+      cycles,
+      effects,
+      ctx: { planId: p.topic.planId, correlationId: p.key.key, now: base.now },
+    });
+    return { answer: { response, text }, queued: effects.some((e) => e.kind === 'event') };
   }
 
   /** Each event gets its id and time here, and must match its schema before it may be queued. */
@@ -274,7 +298,7 @@ export class RequestPipeline {
   }
 
   /** Hardware is asked before the transaction opens, so no row lock waits on a Modbus round trip. */
-  async #readHardware(p: Prepared, log: Logger): Promise<Map<string, BatteryReading>> {
+  async #readHardware(p: Prepared): Promise<Map<string, BatteryReading>> {
     const ids = p.handler.assetIds(p.normalised.request);
     const readings = new Map<string, BatteryReading>();
     if (ids.length === 0) return readings;
@@ -285,14 +309,17 @@ export class RequestPipeline {
           const reading = await withTimeout(this.#deps.scanner.read(id), timeout);
           if (reading) readings.set(id, reading);
         } catch (err) {
-          log.warn({ err, asset_id: id }, 'station hardware could not read the battery; using the app value');
+          this.#requestLog(p).warn(
+            { err, asset_id: id },
+            'station hardware could not read the battery; using the app value',
+          );
         }
       }),
     );
     return readings;
   }
 
-  #fault(err: unknown, base: ResponseBase, p: Prepared, log: Logger): FlatResponse {
+  #fault(err: unknown, base: ResponseBase, p: Prepared): FlatResponse {
     if (err instanceof RejectedInTransaction) return err.response;
     if (err instanceof PlanNotFound) {
       return errorResponse(base, 'SERVICE_PLAN_NOT_FOUND', `no service plan '${p.topic.planId}'`);
@@ -300,14 +327,14 @@ export class RequestPipeline {
     if (isSwapdError(err) && err.code !== 'INTERNAL_ERROR')
       return errorResponse(base, err.code, err.message, [...err.details]);
     if (isUnavailableError(err)) {
-      log.warn({ err }, 'dependency unavailable; request not applied');
+      this.#requestLog(p).warn({ err }, 'dependency unavailable; request not applied');
       return errorResponse(
         base,
         'SERVICE_UNAVAILABLE',
         'a dependency is unavailable; nothing was applied, retry later',
       );
     }
-    log.error({ err }, 'request failed');
+    this.#requestLog(p).error({ err }, 'request failed');
     return errorResponse(base, 'INTERNAL_ERROR', 'internal error; nothing was applied');
   }
 }

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from '../../ports/database.js';
 import { PGlitePool } from './pglite-pool.js';
+import { type RawConnection, type RawPool, registerRawPool, type Statement } from './sql-client.js';
 
 export interface DatabaseHandle {
   readonly db: Db;
@@ -41,14 +42,36 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
     // An idle client lost its connection; the pool replaces it and queries report the fault.
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerRawPool(db, pgRawPool(pool));
   return { db, kind: 'postgres', description: describeUrl(url), close: () => db.destroy() };
+}
+
+/** pg's pool as a RawPool: the request path's statements are named, so each is parsed once per connection. */
+function pgRawPool(pool: pg.Pool): RawPool {
+  return {
+    async connect(): Promise<RawConnection> {
+      const client = await pool.connect();
+      return {
+        async query<R>(statement: Statement | string, values: readonly unknown[] = []) {
+          const result =
+            typeof statement === 'string'
+              ? await client.query(statement)
+              : await client.query({ name: statement.name, text: statement.text, values: [...values] });
+          return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+        },
+        release: (broken) => client.release(broken === true),
+      };
+    },
+  };
 }
 
 async function openPGlite(dataDir: string, inMemory: boolean): Promise<DatabaseHandle> {
   const dir = resolve(dataDir, 'pglite');
   if (!inMemory) mkdirSync(dir, { recursive: true });
   const lite = await PGlite.create(inMemory ? undefined : dir);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) }) });
+  const pool = new PGlitePool(lite);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerRawPool(db, pool.raw);
   return {
     db,
     kind: 'pglite',

@@ -1,168 +1,180 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Effect } from '../../../agents/shared/agent.types.js';
+import type { CycleRecord } from '../../../fsm/index.js';
 import { SwapdError } from '../../errors.js';
-import type { Executor } from '../../ports/database.js';
-import type { EffectContext } from '../../ports/store.js';
+import type { EffectContext, IdempotencyKey } from '../../ports/store.js';
+import { ADD_QUOTA, RENEW_QUOTA, UPSERT_PAYMENT, WRITE } from './request-sql.js';
+import type { SqlClient } from './sql-client.js';
 
 type Of<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
 
-/** Guarded: the update only happens while used + increment stays within quota (SPEC §6.3). */
-async function applyUsage(db: Executor, e: Of<'usage'>, ctx: EffectContext): Promise<void> {
-  const result = await db
-    .updateTable('service_states')
-    .set({ used: sql`used + ${e.increment}::numeric`, updated_at: ctx.now })
-    .where('plan_id', '=', ctx.planId)
-    .where('service_id', '=', e.service_id)
-    .where(sql<boolean>`used + ${e.increment}::numeric <= quota`)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) {
-    throw new SwapdError('INTERNAL_ERROR', `usage of ${e.service_id} would exceed its quota`);
+interface StateRow {
+  service_id: string;
+  increment: string;
+  guarded: boolean;
+  set_asset: boolean;
+  asset_id: string | null;
+}
+
+/** The rows of one WRITE statement; empty groups write nothing. */
+export interface WriteSet {
+  cycles: readonly CycleRecord[];
+  assets: Of<'asset'>[];
+  states: StateRow[];
+  events: Of<'event'>[];
+  returned: Of<'returned'> | null;
+  audits: Of<'audit'>[];
+  response: { key: IdempotencyKey; text: string } | null;
+}
+
+export function emptyWriteSet(): WriteSet {
+  return { cycles: [], assets: [], states: [], events: [], returned: null, audits: [], response: null };
+}
+
+/**
+ * The effects as one set, or null when one statement could not keep their one-by-one meaning
+ * (quota and payment changes, or two changes to the same row: those run in order, one at a time).
+ */
+export function effectSet(effects: readonly Effect[]): WriteSet | null {
+  const set = emptyWriteSet();
+  const states = new Map<string, StateRow>();
+  const assetIds = new Set<string>();
+  for (const e of effects) {
+    if (e.kind === 'usage' || e.kind === 'current_asset') {
+      const row = states.get(e.service_id) ?? newStateRow(e.service_id);
+      if (e.kind === 'usage' ? row.guarded : row.set_asset) return null;
+      if (e.kind === 'usage') Object.assign(row, { increment: e.increment, guarded: true });
+      else Object.assign(row, { set_asset: true, asset_id: e.asset_id });
+      states.set(e.service_id, row);
+    } else if (e.kind === 'asset') {
+      if (assetIds.has(e.asset_id)) return null;
+      assetIds.add(e.asset_id);
+      set.assets.push(e);
+    } else if (e.kind === 'event') set.events.push(e);
+    else if (e.kind === 'audit') set.audits.push(e);
+    else if (e.kind === 'returned' && set.returned === null) set.returned = e;
+    else return null;
+  }
+  set.states = [...states.values()];
+  return set;
+}
+
+function newStateRow(service_id: string): StateRow {
+  return { service_id, increment: '0', guarded: false, set_asset: false, asset_id: null };
+}
+
+/** One statement for the whole set; the guarded counts must match or the transaction is rolled back. */
+export async function writeSet(client: SqlClient, set: WriteSet, ctx: EffectContext): Promise<void> {
+  const result = await client.query<{ assets: number; guarded: number }>(WRITE, writeValues(set, ctx));
+  const row = result.rows[0];
+  if (!row || Number(row.assets) !== set.assets.length) {
+    const ids = set.assets.map((a) => `${a.asset_id} → ${a.status}`).join(', ');
+    throw new SwapdError('INTERNAL_ERROR', `batteries could not move (${ids})`);
+  }
+  const guarded = set.states.filter((s) => s.guarded);
+  if (Number(row.guarded) !== guarded.length) {
+    const ids = guarded.map((s) => s.service_id).join(', ');
+    throw new SwapdError('INTERNAL_ERROR', `usage of ${ids} would exceed its quota`);
   }
 }
 
-async function applyQuota(db: Executor, e: Of<'quota'>, ctx: EffectContext): Promise<void> {
-  await db
-    .updateTable('service_states')
-    .set({ quota: sql`quota + ${e.increment}::numeric`, updated_at: ctx.now })
-    .where('plan_id', '=', ctx.planId)
-    .where('service_id', '=', e.service_id)
-    .execute();
+function writeValues(set: WriteSet, ctx: EffectContext): unknown[] {
+  return [
+    ctx.planId,
+    ctx.now,
+    JSON.stringify(set.cycles.map(cycleRow)),
+    JSON.stringify(set.assets.map(assetRow)),
+    JSON.stringify(set.states),
+    set.assets.length,
+    ctx.correlationId,
+    JSON.stringify(set.events.map((e) => eventRow(e, ctx))),
+    set.returned !== null,
+    set.returned?.asset_id ?? null,
+    set.returned?.kwh ?? null,
+    JSON.stringify(set.audits.map(auditRow)),
+    set.response?.text ?? null,
+    set.response?.key.scope ?? '',
+    set.response?.key.key ?? '',
+  ];
 }
 
-async function applyCurrentAsset(db: Executor, e: Of<'current_asset'>, ctx: EffectContext): Promise<void> {
-  await db
-    .updateTable('service_states')
-    .set({ current_asset: e.asset_id, updated_at: ctx.now })
-    .where('plan_id', '=', ctx.planId)
-    .where('service_id', '=', e.service_id)
-    .execute();
+function cycleRow(r: CycleRecord) {
+  return {
+    cycle: r.cycle,
+    machine_version: r.machineVersion,
+    state: r.state,
+    snapshot: r.snapshot,
+    deadline_at: r.deadlineAt ? r.deadlineAt.toISOString() : null,
+    deadline_input: r.deadlineInput,
+  };
 }
 
-async function applyAsset(db: Executor, e: Of<'asset'>, ctx: EffectContext): Promise<void> {
-  const set = {
+function assetRow(e: Of<'asset'>) {
+  const setStation = e.station_id !== undefined;
+  return {
+    asset_id: e.asset_id,
     status: e.status,
     holder_plan_id: e.holder_plan_id,
-    updated_at: ctx.now,
-    ...(e.station_id !== undefined ? { station_id: e.station_id } : {}),
+    set_station: setStation,
+    station_id: setStation ? e.station_id : null,
   };
-  let query = db.updateTable('assets').set(set).where('asset_id', '=', e.asset_id);
-  // Issuing is guarded too: only a battery in stock can leave (SPEC §6.4).
-  if (e.status === 'ISSUED') query = query.where('status', '=', 'IN_STOCK');
-  const result = await query.executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) {
-    throw new SwapdError('INTERNAL_ERROR', `battery ${e.asset_id} could not move to ${e.status}`);
-  }
 }
 
-/** The event's history row and its outbox row, in the request's transaction (SPEC §6.1, §6.5). */
-async function applyEvent(db: Executor, e: Of<'event'>, ctx: EffectContext): Promise<void> {
+/** The event's history row and its outbox row share one text: what is stored is what is published. */
+function eventRow(e: Of<'event'>, ctx: EffectContext) {
   const event_id = typeof e.payload.event_id === 'string' ? e.payload.event_id : randomUUID();
   const payload = { event_id, timestamp: ctx.now.toISOString(), ...e.payload, event_type: e.event_type };
-  const text = JSON.stringify(payload);
-  await db
-    .insertInto('events')
-    .values({
-      event_id,
-      event_type: e.event_type,
-      plan_id: ctx.planId,
-      correlation_id: ctx.correlationId,
-      payload: text,
-    })
-    .execute();
-  await db.insertInto('outbox').values({ event_id, topic: e.topic, payload: text, qos: 1 }).execute();
+  return { event_id, event_type: e.event_type, topic: e.topic, payload: JSON.stringify(payload) };
 }
 
-/** A payment is recorded once; a confirmation upgrades a pending one and nothing downgrades a confirmed one. */
-async function applyPayment(db: Executor, e: Of<'payment'>, ctx: EffectContext): Promise<void> {
-  const p = e.payment;
-  const confirmedAt = p.status === 'CONFIRMED' ? ctx.now : null;
-  await db
-    .insertInto('payments')
-    .values({ ...p, plan_id: ctx.planId, confirmed_at: confirmedAt })
-    .onConflict((oc) =>
-      oc.column('payment_id').doUpdateSet({
-        status: sql`case when payments.status = 'CONFIRMED' then 'CONFIRMED' else excluded.status end`,
-        confirmed_at: sql`coalesce(payments.confirmed_at, excluded.confirmed_at)`,
-        odoo_receipt_id: sql`coalesce(payments.odoo_receipt_id, excluded.odoo_receipt_id)`,
-      }),
-    )
-    .execute();
+function auditRow(e: Of<'audit'>) {
+  return { kind: e.audit_kind, requester: e.requester, decision: e.decision, details: e.details };
 }
 
-async function applyAudit(db: Executor, e: Of<'audit'>, ctx: EffectContext): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at: ctx.now,
-      kind: e.audit_kind,
-      requester: e.requester,
-      subject: ctx.planId,
-      tag: null,
-      value: null,
-      decision: e.decision,
-      details: JSON.stringify(e.details),
-    })
-    .execute();
-}
-
-async function applyReturned(db: Executor, e: Of<'returned'>, ctx: EffectContext): Promise<void> {
-  await db
-    .updateTable('plans')
-    .set({
-      returned_asset: e.asset_id,
-      returned_kwh: e.kwh,
-      returned_at: e.asset_id ? ctx.now : null,
-      updated_at: ctx.now,
-    })
-    .where('plan_id', '=', ctx.planId)
-    .execute();
-}
-
-/** A renewal starts a new period: usage back to zero, quotas back to the template's. */
-async function applyRenewPeriod(db: Executor, e: Of<'renew_period'>, ctx: EffectContext): Promise<void> {
-  for (const q of e.quotas) {
-    await db
-      .updateTable('service_states')
-      .set({ used: '0', quota: q.quota, updated_at: ctx.now })
-      .where('plan_id', '=', ctx.planId)
-      .where('service_id', '=', q.service_id)
-      .execute();
-  }
-}
-
-export async function applyEffect(db: Executor, effect: Effect, ctx: EffectContext): Promise<void> {
-  switch (effect.kind) {
-    case 'usage':
-      return applyUsage(db, effect, ctx);
-    case 'quota':
-      return applyQuota(db, effect, ctx);
-    case 'current_asset':
-      return applyCurrentAsset(db, effect, ctx);
-    case 'asset':
-      return applyAsset(db, effect, ctx);
-    case 'event':
-      return applyEvent(db, effect, ctx);
-    case 'payment':
-      return applyPayment(db, effect, ctx);
-    case 'audit':
-      return applyAudit(db, effect, ctx);
-    case 'returned':
-      return applyReturned(db, effect, ctx);
-    case 'renew_period':
-      return applyRenewPeriod(db, effect, ctx);
-  }
-}
-
-/** In order: a returned battery is back in stock before it could be issued again, and so on. */
-export async function applyEffects(
-  db: Executor,
+/** The effects one at a time, in order: for sets that one statement could not express. */
+export async function applyInOrder(
+  client: SqlClient,
   effects: readonly Effect[],
   ctx: EffectContext,
 ): Promise<void> {
   // current_asset changes go after asset moves so the unique holder index never sees two plans.
   const ordered = [...effects].sort((a, b) => rank(a) - rank(b));
-  for (const effect of ordered) await applyEffect(db, effect, ctx);
+  for (const effect of ordered) await applyOne(client, effect, ctx);
+}
+
+async function applyOne(client: SqlClient, e: Effect, ctx: EffectContext): Promise<void> {
+  switch (e.kind) {
+    case 'quota':
+      await client.query(ADD_QUOTA, [ctx.planId, e.service_id, e.increment, ctx.now]);
+      return;
+    case 'renew_period':
+      for (const q of e.quotas) await client.query(RENEW_QUOTA, [ctx.planId, q.service_id, q.quota, ctx.now]);
+      return;
+    case 'payment':
+      await client.query(UPSERT_PAYMENT, paymentValues(e, ctx));
+      return;
+    default:
+      await writeSet(client, effectSet([e]) ?? emptyWriteSet(), ctx);
+  }
+}
+
+function paymentValues(e: Of<'payment'>, ctx: EffectContext): unknown[] {
+  const p = e.payment;
+  return [
+    p.payment_id,
+    p.source,
+    p.status,
+    p.amount,
+    p.currency,
+    p.payment_method,
+    p.payment_type,
+    p.service_id,
+    p.odoo_receipt_id,
+    p.correlation_id,
+    p.payment_timestamp,
+    ctx.planId,
+    p.status === 'CONFIRMED' ? ctx.now : null,
+  ];
 }
 
 function rank(e: Effect): number {

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type { RawConnection, RawPool, Statement } from './sql-client.js';
 
 /**
  * PGlite is one embedded connection. This presents it to Kysely's Postgres dialect as a pool of one:
@@ -14,7 +15,23 @@ export class PGlitePool implements PostgresPool {
     this.#db = db;
   }
 
-  async connect(): Promise<PostgresPoolClient> {
+  async connect(): Promise<PGliteClient> {
+    return new PGliteClient(this.#db, await this.#turn());
+  }
+
+  /** The same turn for the request path's statements (RawPool). */
+  readonly raw: RawPool = {
+    connect: async (): Promise<RawConnection> => {
+      const client = await this.connect();
+      return {
+        query: <R>(statement: Statement | string, values: readonly unknown[] = []) =>
+          client.run<R>(typeof statement === 'string' ? statement : statement.text, values),
+        release: () => client.release(),
+      };
+    },
+  };
+
+  async #turn(): Promise<() => void> {
     if (this.#closed) throw new Error('PGlite is closed');
     let release!: () => void;
     const turn = new Promise<void>((resolve) => {
@@ -23,7 +40,7 @@ export class PGlitePool implements PostgresPool {
     const previous = this.#tail;
     this.#tail = previous.then(() => turn);
     await previous;
-    return new PGliteClient(this.#db, release);
+    return release;
   }
 
   async end(): Promise<void> {
@@ -32,7 +49,7 @@ export class PGlitePool implements PostgresPool {
   }
 }
 
-class PGliteClient implements PostgresPoolClient {
+export class PGliteClient implements PostgresPoolClient {
   readonly #db: PGlite;
   readonly #release: () => void;
 
@@ -48,10 +65,13 @@ class PGliteClient implements PostgresPoolClient {
     parameters?: ReadonlyArray<unknown>,
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof sqlOrCursor !== 'string') throw new Error('streaming queries are not supported on PGlite');
-    return this.#run<R>(sqlOrCursor, parameters ?? []);
+    return this.run<R>(sqlOrCursor, parameters ?? []);
   }
 
-  async #run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+  async run<R>(
+    sql: string,
+    parameters: ReadonlyArray<unknown>,
+  ): Promise<PostgresQueryResult<R> & { rowCount: number }> {
     const result = await this.#db.query<R>(sql, parameters as unknown[]);
     const command =
       (result as { command?: string }).command ?? sql.trimStart().split(/\s/, 1)[0]!.toUpperCase();

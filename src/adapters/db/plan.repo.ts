@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type {
   AssetView,
   CycleView,
@@ -8,7 +7,7 @@ import type {
 } from '../../../agents/shared/plan.types.js';
 import { type CycleName, type CycleRecord, restoreRecord } from '../../../fsm/index.js';
 import type { Executor } from '../../ports/database.js';
-import type { LoadedPlan } from '../../ports/store.js';
+import type { LoadedRequest } from '../../ports/store.js';
 
 function parseJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
@@ -52,67 +51,74 @@ function returnedOf(plan: {
   return { asset_id: plan.returned_asset, kwh: String(plan.returned_kwh), at };
 }
 
-/** A plan with its template, service states and both cycles; `lock` takes the plan's row lock. */
-export async function loadPlan(db: Executor, planId: string, lock: boolean): Promise<LoadedPlan | null> {
-  let query = db
-    .selectFrom('plans')
-    .innerJoin('templates', 'templates.template_id', 'plans.template_id')
-    .select([
-      'plans.plan_id',
-      'plans.customer_id',
-      'plans.status',
-      'plans.returned_asset',
-      'plans.returned_kwh',
-      'plans.returned_at',
-      'templates.definition',
-    ])
-    .where('plans.plan_id', '=', planId);
-  if (lock) query = query.forUpdate(['plans']);
-  const plan = await query.executeTakeFirst();
-  if (!plan) return null;
-  const [states, snapshots] = await Promise.all([
-    db
-      .selectFrom('service_states')
-      .select(['service_id', 'used', 'quota', 'current_asset'])
-      .where('plan_id', '=', planId)
-      .orderBy('position')
-      .execute(),
-    db.selectFrom('fsm_snapshots').selectAll().where('plan_id', '=', planId).execute(),
-  ]);
-  const cycles = Object.fromEntries(snapshots.map((s) => [s.cycle, toCycleRecord(s)])) as Record<
-    CycleName,
-    CycleRecord
-  >;
+type StateTuple = [string, string, string, string | null];
+type CycleTuple = [string, number, string, unknown, string | null, string | null];
+type AssetTuple = [string, string, string | null, string, string | null];
+type PaymentTuple = [string, string, string, string | null, string];
+
+/** One row of the request read (request-sql.ts READ): the plan and its aggregates as JSON arrays. */
+export interface RequestRow {
+  plan_id: string;
+  customer_id: string;
+  status: string;
+  returned_asset: string | null;
+  returned_kwh: string | null;
+  returned_at: Date | null;
+  definition: unknown;
+  states: unknown;
+  cycles: unknown;
+  assets: unknown;
+  payments: unknown;
+}
+
+export function toLoadedRequest(row: RequestRow): LoadedRequest {
+  const snapshots = parseJson<CycleTuple[]>(row.cycles).map(([cycle, version, state, snapshot, at, input]) =>
+    toCycleRecord({
+      cycle,
+      machine_version: version,
+      state,
+      snapshot,
+      deadline_at: at === null ? null : new Date(at),
+      deadline_input: input,
+    }),
+  );
+  const cycles = Object.fromEntries(snapshots.map((c) => [c.cycle, c])) as Record<CycleName, CycleRecord>;
   const view: PlanView = {
-    plan_id: plan.plan_id,
-    customer_id: plan.customer_id,
-    status: plan.status,
-    template: parseJson<PlanTemplate>(plan.definition),
-    serviceStates: states.map((s) => ({ ...s, used: String(s.used), quota: String(s.quota) })),
+    plan_id: row.plan_id,
+    customer_id: row.customer_id,
+    status: row.status,
+    template: parseJson<PlanTemplate>(row.definition),
+    serviceStates: parseJson<StateTuple[]>(row.states).map(([service_id, used, quota, current_asset]) => ({
+      service_id,
+      used,
+      quota,
+      current_asset,
+    })),
     cycles: {
       service_cycle: cycleView(cycles.service_cycle),
       payment_cycle: cycleView(cycles.payment_cycle),
     },
-    returned: returnedOf(plan),
+    returned: returnedOf(row),
   };
-  return { view, cycles };
-}
-
-export async function loadAssets(db: Executor, ids: readonly string[], lock: boolean): Promise<AssetView[]> {
-  if (ids.length === 0) return [];
-  // Ordered by id so that concurrent requests lock batteries in the same order (no deadlock).
-  let query = db
-    .selectFrom('assets')
-    .select(['asset_id', 'capacity_kwh', 'station_id', 'status', 'holder_plan_id'])
-    .where('asset_id', 'in', [...ids])
-    .orderBy('asset_id');
-  if (lock) query = query.forUpdate();
-  const rows = await query.execute();
-  return rows.map((r) => ({
-    ...r,
-    capacity_kwh: String(r.capacity_kwh),
-    status: r.status as AssetView['status'],
-  }));
+  const assets = parseJson<AssetTuple[]>(row.assets).map(
+    ([asset_id, capacity_kwh, station_id, status, holder]) => ({
+      asset_id,
+      capacity_kwh,
+      station_id,
+      status: status as AssetView['status'],
+      holder_plan_id: holder,
+    }),
+  );
+  const payments = parseJson<PaymentTuple[]>(row.payments).map(
+    ([payment_id, status, amount, type, source]) => ({
+      payment_id,
+      status: status as PaymentView['status'],
+      amount,
+      payment_type: type,
+      source,
+    }),
+  );
+  return { plan: { view, cycles }, assets, payments };
 }
 
 export async function saveCycles(
@@ -147,17 +153,4 @@ export async function saveCycles(
       })),
     )
     .execute();
-}
-
-export const nowSql = sql<Date>`now()`;
-
-export async function loadPayments(db: Executor, ids: readonly string[]): Promise<PaymentView[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('payments')
-    .select(['payment_id', 'status', 'amount', 'payment_type', 'source'])
-    .where('payment_id', 'in', [...ids])
-    .forUpdate()
-    .execute();
-  return rows.map((r) => ({ ...r, amount: String(r.amount), status: r.status as PaymentView['status'] }));
 }
