@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
+import { getProfile, loadRegistry } from './adapters/drivers/registry/load-registry.js';
 import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
@@ -204,7 +205,14 @@ function buildProgram(): Command {
     .action(() => {
       const config = configFrom(globals());
       const templates = loadTemplates(templatesDir(config)).map((t) => t.template_id);
-      print(globals(), { ok: true, templates }, `configuration ok; templates: ${templates.join(', ')}`);
+      const registry = loadRegistry(config.registry_dir ?? undefined);
+      for (const device of config.station.devices) getProfile(registry, device.profile);
+      const profiles = [...registry.keys()];
+      print(
+        globals(),
+        { ok: true, templates, profiles, devices: config.station.devices.map((d) => d.id) },
+        `configuration ok; templates: ${templates.join(', ')}; device profiles: ${profiles.join(', ')}`,
+      );
     });
   return program;
 }
