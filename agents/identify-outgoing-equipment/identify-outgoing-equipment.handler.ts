@@ -47,7 +47,7 @@ export const identifyOutgoingEquipment: ActionHandler<IdentifyEquipmentRequest> 
     };
     const minSoc = params.electricity_tracking.min_outgoing_soc_pct ?? 0;
     const socPct = energy ? energy.kwh.div(capacity).mul(100) : null;
-    if (socPct !== null && socPct.lt(minSoc)) {
+    if (socPct?.lt(minSoc)) {
       const message = `battery ${id} is at ${socPct.toFixed(0)} %; at least ${minSoc} % is needed to issue it`;
       return refusal('EQUIPMENT_INSUFFICIENT_CHARGE', 'EQUIPMENT_NOT_AVAILABLE', message, metadata);
     }

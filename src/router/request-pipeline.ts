@@ -237,9 +237,10 @@ export class RequestPipeline {
     const result = this.#decide(ctx, loaded.plan, request, base.now);
     if (result.signals[0] === 'VALIDATION_FAILED')
       throw new RejectedInTransaction(resultResponse(base, result));
-    const effects = result.success
+    const kept = result.success
       ? result.effects
       : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
+    const effects = this.#stampEvents(kept, base.now);
     const cycles = result.success && 'changed' in result ? result.changed : [];
     const response = resultResponse(base, result);
     const text = JSON.stringify(response);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aKenyaPlan, batteries, ENERGY, SWAPS, seed, seedCheckout } from '../builders/plans.js';
 import { snapshot } from '../harness/db-snapshot.js';
-import { MATRIX, startStation, type TestStation, waitForOutboxDrained } from '../harness/station.js';
+import { MATRIX, startStation, type TestStation } from '../harness/station.js';
 
 const PLAN = 'bss-plan-weekly-freedom-nairobi-v2-plan1';
 
