@@ -52,7 +52,7 @@ export function resolveEnergy(
   const usable = reading && isFresh(reading, now, params.electricity_tracking.soc_telemetry_timeout_seconds);
   const hardware = usable ? readingKwh(reading, capacity) : null;
   if (hardware !== null && reading) {
-    const differs = fromApp?.minus(hardware).abs().gt(toleranceKwh);
+    const differs = fromApp !== null && fromApp.minus(hardware).abs().gt(toleranceKwh);
     return {
       kwh: roundTo(hardware, precision),
       source: reading.source,
