@@ -1,17 +1,11 @@
 import type { ActionHandler } from '../handler.types.js';
 import type { IdentifyEquipmentRequest } from '../identify-returned-equipment/identify-returned-equipment.handler.js';
-import { type AgentResult, refusal } from '../shared/agent.types.js';
+import type { AgentResult } from '../shared/agent.types.js';
 import { toStored } from '../shared/decimal.js';
-import { capacityOf, checkWithinCapacity, energyMetadata, resolveEnergy } from '../shared/energy.js';
+import { energyMetadata, isEnergy, requireEnergy } from '../shared/energy.js';
 import { checkIncoming } from '../shared/equipment.js';
 import { trackingService } from '../shared/quota.js';
 import schema from './request.schema.json' with { type: 'json' };
-
-function invalid(path: string, message: string): AgentResult {
-  const result = refusal('VALIDATION_FAILED', 'INVALID_VALUE', `${path}: ${message}`);
-  result.error!.details.push({ path, message });
-  return result;
-}
 
 /** The battery comes back on its own; its kWh are kept for the checkout that completes the swap. */
 export const equipmentCheckin: ActionHandler<IdentifyEquipmentRequest> = {
@@ -25,23 +19,10 @@ export const equipmentCheckin: ActionHandler<IdentifyEquipmentRequest> = {
     if (refused) return refused;
     const params = ctx.plan.template.agent_params;
     const asset = ctx.assets.get(id)!;
-    const capacity = capacityOf(asset, params);
     const app = { kwh: req.kwh_remaining, soc_pct: req.soc_percent };
-    const energy = resolveEnergy(
-      app,
-      ctx.readings.get(id),
-      capacity,
-      params,
-      ctx.now,
-      settings.kwhToleranceKwh,
-    );
-    if (!energy)
-      return invalid(
-        '/kwh_remaining',
-        `no hardware reading of ${id}: kwh_remaining or soc_percent is required`,
-      );
-    const problem = checkWithinCapacity(energy.kwh, capacity, '/kwh_remaining');
-    if (problem) return invalid(problem.path, problem.message);
+    const fields = { kwh: 'kwh_remaining', soc: 'soc_percent' };
+    const energy = requireEnergy(ctx, id, app, settings.kwhToleranceKwh, fields);
+    if (!isEnergy(energy)) return energy;
     const tracking = trackingService(ctx.plan);
     return {
       success: true,

@@ -1,7 +1,7 @@
 import type { ActionHandler } from '../handler.types.js';
 import type { IdentifyEquipmentRequest } from '../identify-returned-equipment/identify-returned-equipment.handler.js';
 import { type AgentResult, refusal } from '../shared/agent.types.js';
-import { capacityOf, energyMetadata, resolveEnergy } from '../shared/energy.js';
+import { energyMetadata, readBattery } from '../shared/energy.js';
 import { checkOutgoing } from '../shared/equipment.js';
 import schema from './request.schema.json' with { type: 'json' };
 
@@ -29,16 +29,8 @@ export const identifyOutgoingEquipment: ActionHandler<IdentifyEquipmentRequest> 
       );
     }
     const params = ctx.plan.template.agent_params;
-    const capacity = capacityOf(asset, params);
     const app = { kwh: req.kwh_remaining, soc_pct: req.soc_percent };
-    const energy = resolveEnergy(
-      app,
-      ctx.readings.get(id),
-      capacity,
-      params,
-      ctx.now,
-      settings.kwhToleranceKwh,
-    );
+    const { capacity, energy } = readBattery(ctx, id, app, settings.kwhToleranceKwh);
     const metadata = {
       equipment_id: id,
       station_id: asset.station_id,

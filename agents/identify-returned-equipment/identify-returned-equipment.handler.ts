@@ -1,6 +1,6 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
 import type { AgentResult } from '../shared/agent.types.js';
-import { capacityOf, energyMetadata, resolveEnergy } from '../shared/energy.js';
+import { energyMetadata, readBattery } from '../shared/energy.js';
 import { checkIncoming } from '../shared/equipment.js';
 import schema from './request.schema.json' with { type: 'json' };
 
@@ -21,16 +21,8 @@ export const identifyReturnedEquipment: ActionHandler<IdentifyEquipmentRequest> 
     const refused = alreadyIn ? null : checkIncoming(ctx, id);
     if (refused) return { ...refused, metadata: { ...refused.metadata, ownership_verified: false } };
     const params = ctx.plan.template.agent_params;
-    const capacity = capacityOf(ctx.assets.get(id), params);
     const app = { kwh: req.kwh_remaining, soc_pct: req.soc_percent };
-    const energy = resolveEnergy(
-      app,
-      ctx.readings.get(id),
-      capacity,
-      params,
-      ctx.now,
-      settings.kwhToleranceKwh,
-    );
+    const { capacity, energy } = readBattery(ctx, id, app, settings.kwhToleranceKwh);
     return {
       success: true,
       signals: ['EQUIPMENT_BELONGS_TO_USER', ...(energy?.mismatch ? ['KWH_MISMATCH'] : [])],

@@ -73,3 +73,10 @@ export function refusal(
     error: { code, message, details: [] },
   };
 }
+
+/** A value the schema allowed but the plan or battery does not (kWh above capacity, …): nothing is kept. */
+export function invalidValue(path: string, message: string): AgentResult {
+  const result = refusal('VALIDATION_FAILED', 'INVALID_VALUE', `${path}: ${message}`);
+  result.error?.details.push({ path, message });
+  return result;
+}

@@ -1,6 +1,7 @@
 import type { BatteryReading, KwhSource } from '../../src/ports/scanner.js';
+import { type AgentResult, invalidValue } from './agent.types.js';
 import { type Dec, dec, roundTo } from './decimal.js';
-import type { AgentParams, AssetView } from './plan.types.js';
+import type { AgentContext, AgentParams, AssetView } from './plan.types.js';
 
 /** What the app said about one battery. */
 export interface AppEnergy {
@@ -93,4 +94,37 @@ export function energyMetadata(energy: ResolvedEnergy | null, precision: number)
     battery_temperature: energy.reading?.temperature_c ?? null,
     kwh_source: energy.source,
   };
+}
+
+/** A battery's capacity and what this request can know of its energy (hardware first). */
+export function readBattery(ctx: AgentContext, id: string, app: AppEnergy, toleranceKwh: number) {
+  const params = ctx.plan.template.agent_params;
+  const capacity = capacityOf(ctx.assets.get(id), params);
+  const energy = resolveEnergy(app, ctx.readings.get(id), capacity, params, ctx.now, toleranceKwh);
+  return { capacity, energy };
+}
+
+/**
+ * The battery's energy where the action cannot go on without it: known (hardware or app) and within
+ * [0, capacity + 10 %], the app's own figure included; otherwise an INVALID_VALUE refusal on the field.
+ */
+export function requireEnergy(
+  ctx: AgentContext,
+  id: string,
+  app: AppEnergy,
+  toleranceKwh: number,
+  fields: { kwh: string; soc: string },
+): ResolvedEnergy | AgentResult {
+  const { capacity, energy } = readBattery(ctx, id, app, toleranceKwh);
+  const path = `/${fields.kwh}`;
+  const given = app.kwh != null ? checkWithinCapacity(dec(app.kwh), capacity, path) : null;
+  if (given) return invalidValue(given.path, given.message);
+  if (!energy)
+    return invalidValue(path, `no hardware reading of ${id}: ${fields.kwh} or ${fields.soc} is required`);
+  const problem = checkWithinCapacity(energy.kwh, capacity, path);
+  return problem ? invalidValue(problem.path, problem.message) : energy;
+}
+
+export function isEnergy(value: ResolvedEnergy | AgentResult): value is ResolvedEnergy {
+  return 'kwh' in value;
 }

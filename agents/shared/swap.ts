@@ -1,12 +1,6 @@
-import { type AgentResult, type Effect, refusal } from './agent.types.js';
+import { type AgentResult, type Effect, invalidValue } from './agent.types.js';
 import { type Dec, dec, roundTo, toStored, toWire } from './decimal.js';
-import {
-  type AppEnergy,
-  capacityOf,
-  checkWithinCapacity,
-  type ResolvedEnergy,
-  resolveEnergy,
-} from './energy.js';
+import { type AppEnergy, type ResolvedEnergy, requireEnergy } from './energy.js';
 import { checkIncoming, checkOutgoing, checkPlanCanSwap, checkReturnNeeded } from './equipment.js';
 import type { AgentContext } from './plan.types.js';
 import {
@@ -40,32 +34,13 @@ export interface Swap {
   fromCheckin: boolean;
 }
 
-function invalid(path: string, message: string): AgentResult {
-  const result = refusal('VALIDATION_FAILED', 'INVALID_VALUE', `${path}: ${message}`);
-  result.error!.details.push({ path, message });
-  return result;
-}
-
-function resolveOne(ctx: AgentContext, id: string, app: AppEnergy, path: string, tolerance: number) {
-  const params = ctx.plan.template.agent_params;
-  const capacity = capacityOf(ctx.assets.get(id), params);
-  if (app.kwh != null) {
-    const problem = checkWithinCapacity(dec(app.kwh), capacity, `/${path}_kwh`);
-    if (problem) return invalid(problem.path, problem.message);
-  }
-  const energy = resolveEnergy(app, ctx.readings.get(id), capacity, params, ctx.now, tolerance);
-  if (!energy)
-    return invalid(
-      `/${path}_kwh`,
-      `no hardware reading of ${id}: ${path}_kwh or ${path}_soc_percent is required`,
-    );
-  const problem = checkWithinCapacity(energy.kwh, capacity, `/${path}_kwh`);
-  return problem ? invalid(problem.path, problem.message) : energy;
+function resolveOne(ctx: AgentContext, id: string, app: AppEnergy, side: string, tolerance: number) {
+  return requireEnergy(ctx, id, app, tolerance, { kwh: `${side}_kwh`, soc: `${side}_soc_percent` });
 }
 
 function checkEquipment(ctx: AgentContext, req: SwapRequest, fromCheckin: boolean): AgentResult | null {
   if (req.incomingId && req.incomingId === req.outgoingId) {
-    return invalid('/replacement_equipment_id', 'the issued battery cannot be the returned one');
+    return invalidValue('/replacement_equipment_id', 'the issued battery cannot be the returned one');
   }
   const incomingCheck = fromCheckin
     ? null
