@@ -42,7 +42,8 @@ export interface PipelineDeps {
 }
 
 export interface Outbound {
-  topic: string;
+  /** The contract's response topic, then an MQTT 5 requester's own Response Topic when it named another. */
+  topics: string[];
   payload: string;
   correlationData?: Buffer;
 }
@@ -86,7 +87,12 @@ export class RequestPipeline {
     const outcome = response.success ? 'success' : (response.error?.code ?? response.signals[0] ?? 'failed');
     this.#deps.observe?.(action ?? 'UNKNOWN', outcome, (performance.now() - started) / 1000);
     return {
-      topic: message.responseTopic ?? topic.responseTopic,
+      topics: [
+        topic.responseTopic,
+        ...(message.responseTopic && message.responseTopic !== topic.responseTopic
+          ? [message.responseTopic]
+          : []),
+      ],
       // The flat form is the stored response itself: its text is reused, not serialised again.
       payload:
         shape === 'flat' && answer.text ? answer.text : JSON.stringify(render(shape, response, action)),

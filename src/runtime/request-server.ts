@@ -49,10 +49,11 @@ export class RequestServer {
     try {
       const out = await this.#pipeline.handle(message);
       if (!out) return;
-      await this.#broker.publish(out.topic, out.payload, {
-        qos: 1,
+      const options = {
+        qos: 1 as const,
         ...(out.correlationData ? { correlationData: out.correlationData } : {}),
-      });
+      };
+      await Promise.all(out.topics.map((topic) => this.#broker.publish(topic, out.payload, options)));
     } catch (err) {
       this.#log.error({ err, topic: message.topic }, 'could not answer a request');
     }
