@@ -7,10 +7,18 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/main.js';
 
+/**
+ * Local services for `swapd bench` (and the test suite): a throwaway Postgres database, a Mosquitto
+ * process with the project's own configuration, free ports. Loopback only.
+ */
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface ThrowawayDatabase {
+  name: string;
   url: string;
+  /** Refuses new connections and ends the open ones: the database is "down". */
+  takeDown(): Promise<void>;
+  bringUp(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -24,31 +32,45 @@ async function onServer<T>(serverUrl: string, work: (c: pg.Client) => Promise<T>
   }
 }
 
+function terminate(c: pg.Client, name: string) {
+  return c.query(
+    'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+    [name],
+  );
+}
+
 /**
- * A database of its own on the configured Postgres server (SWAPD_DATABASE_URL / DATABASE_URL, else
- * postgres://postgres@127.0.0.1:5432): the bench never writes into an existing database.
+ * A database of its own on a Postgres server (`serverUrl`, else SWAPD_DATABASE_URL / DATABASE_URL, else
+ * postgres://postgres@127.0.0.1:5432): nothing is ever written into an existing database.
  */
 export async function createThrowawayDatabase(
   env: Readonly<Record<string, string | undefined>>,
+  prefix = 'swapd_bench',
+  serverUrl = env.SWAPD_DATABASE_URL ?? env.DATABASE_URL ?? DEFAULT_SERVER,
 ): Promise<ThrowawayDatabase> {
-  const serverUrl = env.SWAPD_DATABASE_URL ?? env.DATABASE_URL ?? DEFAULT_SERVER;
-  const name = `swapd_bench_${randomBytes(4).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   await onServer(serverUrl, (c) => c.query(`create database ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
+  const admin = (work: (c: pg.Client) => Promise<unknown>) => onServer(serverUrl, work).then(() => undefined);
   return {
+    name,
     url: url.toString(),
+    takeDown: () =>
+      admin(async (c) => {
+        await c.query(`alter database ${name} allow_connections false`);
+        await terminate(c, name);
+      }),
+    bringUp: () => admin((c) => c.query(`alter database ${name} allow_connections true`)),
     drop: () =>
-      onServer(serverUrl, async (c) => {
-        await c.query(
-          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-          [name],
-        );
+      admin(async (c) => {
+        await terminate(c, name);
         await c.query(`drop database if exists ${name}`);
-      }).then(() => undefined),
+      }),
   };
 }
 
+/** A TCP port that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -80,30 +102,58 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 export interface MosquittoProcess {
+  port: number;
   url: string;
-  pid: number | undefined;
-  stop(): Promise<void>;
+  readonly pid: number | undefined;
+  /** Stops the broker (SIGTERM lets a persistent one save its sessions). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same configuration. */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+/** The project's configuration with the port changed and, if asked, persistence in a folder of its own. */
+function writeConfig(port: number, dir: string, persistent: boolean): string {
+  let text = readFileSync(resolve(PROJECT_ROOT, 'config/mosquitto/swapd.conf'), 'utf8');
+  text = text.replace(/^listener \d+/m, `listener ${port}`);
+  if (persistent)
+    text = text.replace(/^persistence false/m, `persistence true\npersistence_location ${dir}/`);
+  const path = join(dir, 'mosquitto.conf');
+  writeFileSync(path, text);
+  return path;
 }
 
 /** Mosquitto with the project's own configuration (config/mosquitto/swapd.conf), on a free port. */
-export async function startMosquitto(): Promise<MosquittoProcess> {
+export async function startMosquitto(options: { persistent?: boolean } = {}): Promise<MosquittoProcess> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'swapd-bench-mosq-'));
-  const text = readFileSync(resolve(PROJECT_ROOT, 'config/mosquitto/swapd.conf'), 'utf8');
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, text.replace(/^listener \d+/m, `listener ${port}`));
-  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.resume();
-  await waitForPort(port);
+  const dir = mkdtempSync(join(tmpdir(), 'swapd-mosq-'));
+  const conf = writeConfig(port, dir, options.persistent ?? false);
+  let child: ChildProcess | null = null;
+  const launch = async () => {
+    child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.resume();
+    await waitForPort(port);
+  };
+  const halt = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise<void>((done) => running.once('exit', () => done()));
+    running.kill(signal);
+    await exited;
+    child = null;
+  };
+  await launch();
   return {
+    port,
     url: `mqtt://127.0.0.1:${port}`,
-    pid: child.pid,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((done) => child.once('exit', () => done()));
-        child.kill('SIGTERM');
-        await exited;
-      }
+    get pid() {
+      return child?.pid;
+    },
+    stop: halt,
+    restart: launch,
+    dispose: async () => {
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

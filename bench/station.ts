@@ -47,7 +47,7 @@ export async function startBenchStation(combo: Combo, plans: number): Promise<Be
   const close = async () => {
     await responders?.close();
     await swapd?.stop();
-    await mosquitto?.stop();
+    await mosquitto?.dispose();
     await pg?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };

@@ -64,7 +64,7 @@ export async function startStation(options: StationOptions): Promise<TestStation
     async close() {
       await requester.close();
       await swapd.stop();
-      await mosquitto?.stop();
+      await mosquitto?.dispose();
       await pg?.drop();
     },
   };
