@@ -30,7 +30,7 @@ export interface LoadRequest {
   planId: string;
   assetIds: readonly string[];
   paymentIds: readonly string[];
-  /** Lock the batteries (the plan's lock is taken by claimKey). */
+  /** Lock the plan and its batteries (actions that write). */
   lock: boolean;
 }
 
@@ -52,10 +52,15 @@ export interface RequestWrite {
 
 /** The unit of work the router runs one request in: all of it commits, or none of it. */
 export interface RequestTransaction {
-  /** Claims the key; when the key is new and `lockPlan` is given, takes that plan's row lock too. */
-  claimKey(key: IdempotencyKey, lockPlan: string | null): Promise<ClaimResult>;
-  /** The plan with its template, service states and cycles, its batteries and payments; null: no plan. */
-  load(request: LoadRequest): Promise<LoadedRequest | null>;
+  /**
+   * Claims the key and, when it is new, takes the plan's row lock (if `lock`) and reads the plan with its
+   * template, service states and cycles, its batteries and payments (null: no such plan). An existing
+   * key comes back as such, with its stored answer. One database round trip.
+   */
+  claimAndLoad(
+    key: IdempotencyKey,
+    request: LoadRequest,
+  ): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; loaded: LoadedRequest | null }>;
   write(write: RequestWrite): Promise<void>;
 }
 

@@ -223,21 +223,20 @@ export class RequestPipeline {
     base: ResponseBase,
     readings: Map<string, BatteryReading>,
   ): Promise<{ answer: Answer; queued: boolean }> {
-    const lock = !p.handler.readOnly;
-    const claim = await tx.claimKey(p.key, lock ? p.topic.planId : null);
+    const request = p.normalised.request;
+    const claim = await tx.claimAndLoad(p.key, {
+      planId: p.topic.planId,
+      assetIds: p.handler.assetIds(request),
+      paymentIds: p.handler.paymentIds?.(request) ?? [],
+      lock: !p.handler.readOnly,
+    });
     if (claim.kind === 'existing') {
       return {
         answer: { response: this.#existing(claim.requestHash, claim.response, p, base) },
         queued: false,
       };
     }
-    const request = p.normalised.request;
-    const loaded = await tx.load({
-      planId: p.topic.planId,
-      assetIds: p.handler.assetIds(request),
-      paymentIds: p.handler.paymentIds?.(request) ?? [],
-      lock,
-    });
+    const loaded = claim.loaded;
     if (!loaded) throw new PlanNotFound();
     const ctx = this.#context(loaded.plan, loaded.assets, loaded.payments, readings, base.now);
     const result = this.#decide(ctx, loaded.plan, request, base.now);

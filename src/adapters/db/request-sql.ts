@@ -3,62 +3,11 @@
  * connection (named prepared statements). Parameters only; sets travel as one JSON parameter each.
  */
 
-/** A new key is claimed; an existing one (a replay, or a concurrent duplicate once it commits) is not. */
-export const CLAIM_KEY = {
-  name: 'swapd_claim_key',
-  text: `insert into idempotency_keys (scope, key, plan_id, operation, request_hash, response)
-values ($1, $2, $3, $4, $5, null)
-on conflict (scope, key) do nothing`,
+/** Claim, plan lock and read in one round trip (migrations/0003-claim-and-read.ts). */
+export const CLAIM_AND_READ = {
+  name: 'swapd_claim_and_read',
+  text: 'select * from swapd_claim_and_read($1, $2, $3, $4, $5, $6::text[], $7::text[], $8)',
 };
-
-/**
- * The claim and the plan's row lock in one statement. The lock is taken only once the key is claimed
- * (p reads k), so the order stays key then plan, as with two statements: no deadlock between them.
- */
-export const CLAIM_KEY_LOCK_PLAN = {
-  name: 'swapd_claim_key_lock_plan',
-  text: `with k as (
-  insert into idempotency_keys (scope, key, plan_id, operation, request_hash, response)
-  values ($1, $2, $3, $4, $5, null)
-  on conflict (scope, key) do nothing
-  returning 1
-), p as (
-  select 1 from plans where plan_id = $6 and exists (select 1 from k) for update
-)
-select (select count(*) from k)::int as claimed, (select count(*) from p)::int as locked`,
-};
-
-export const FIND_KEY = {
-  name: 'swapd_find_key',
-  text: 'select request_hash, response from idempotency_keys where scope = $1 and key = $2',
-};
-
-/**
- * Everything a decision reads, in one statement. It runs after the plan's lock is held (the claim
- * statement took it), so its snapshot already sees the last writer of this plan's rows. Batteries are
- * locked in id order (no deadlock between requests); numerics travel as text (exact).
- */
-function readText(lockAssets: boolean): string {
-  return `select p.plan_id, p.customer_id, p.status, p.returned_asset, p.returned_kwh::text as returned_kwh,
-  p.returned_at, t.definition,
-  (select coalesce(json_agg(json_build_array(s.service_id, s.used::text, s.quota::text, s.current_asset)
-     order by s.position), '[]') from service_states s where s.plan_id = p.plan_id) as states,
-  (select coalesce(json_agg(json_build_array(f.cycle, f.machine_version, f.state, f.snapshot, f.deadline_at,
-     f.deadline_input)), '[]') from fsm_snapshots f where f.plan_id = p.plan_id) as cycles,
-  (select coalesce(json_agg(json_build_array(a.asset_id, a.capacity_kwh::text, a.station_id, a.status,
-     a.holder_plan_id) order by a.asset_id), '[]')
-   from (select asset_id, capacity_kwh, station_id, status, holder_plan_id from assets
-         where asset_id = any($2::text[]) order by asset_id${lockAssets ? ' for update' : ''}) a) as assets,
-  (select coalesce(json_agg(json_build_array(y.payment_id, y.status, y.amount::text, y.payment_type, y.source)),
-     '[]')
-   from (select payment_id, status, amount, payment_type, source from payments
-         where payment_id = any($3::text[]) for update) y) as payments
-from plans p join templates t on t.template_id = p.template_id
-where p.plan_id = $1`;
-}
-
-export const READ_LOCKED = { name: 'swapd_read_locked', text: readText(true) };
-export const READ = { name: 'swapd_read', text: readText(false) };
 
 /**
  * All writes of one request in one statement: cycles, battery moves, service usage and current

@@ -1,8 +1,6 @@
 import type { Db } from '../../ports/database.js';
 import type {
-  ClaimResult,
   IdempotencyKey,
-  LoadedRequest,
   LoadRequest,
   RequestStore,
   RequestTransaction,
@@ -10,7 +8,7 @@ import type {
 } from '../../ports/store.js';
 import { applyInOrder, effectSet, emptyWriteSet, writeSet } from './effects.repo.js';
 import { type RequestRow, toLoadedRequest } from './plan.repo.js';
-import { CLAIM_KEY, CLAIM_KEY_LOCK_PLAN, FIND_KEY, READ, READ_LOCKED } from './request-sql.js';
+import { CLAIM_AND_READ } from './request-sql.js';
 import { inRawTransaction, kyselyClient, rawPoolOf, type SqlClient } from './sql-client.js';
 
 function parse(value: unknown): Record<string, unknown> | null {
@@ -18,45 +16,26 @@ function parse(value: unknown): Record<string, unknown> | null {
   return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
 }
 
-async function findKey(client: SqlClient, key: IdempotencyKey): Promise<ClaimResult> {
-  const { rows } = await client.query<{ request_hash: string; response: unknown }>(FIND_KEY, [
+type ClaimAndReadRow = RequestRow & { claimed: boolean; request_hash: string | null; response: unknown };
+
+/** The key claimed, the plan locked and read, in one round trip; a known key answers as itself. */
+async function claimAndLoad(client: SqlClient, key: IdempotencyKey, r: LoadRequest) {
+  const values = [
     key.scope,
     key.key,
-  ]);
-  const row = rows[0];
-  return row
-    ? { kind: 'existing', requestHash: row.request_hash, response: parse(row.response) }
-    : { kind: 'claimed' };
-}
-
-/**
- * Inserting the key first makes a concurrent duplicate wait on the unique index until the first
- * commits, and then see it: a correlation_id is applied at most once (SPEC §6.2). The plan's row lock
- * is taken in the same statement, after the claim.
- */
-async function claimKey(
-  client: SqlClient,
-  key: IdempotencyKey,
-  lockPlan: string | null,
-): Promise<ClaimResult> {
-  const values = [key.scope, key.key, key.planId, key.operation, key.requestHash];
-  if (lockPlan === null) {
-    const inserted = await client.query(CLAIM_KEY, values);
-    if (inserted.rowCount === 1) return { kind: 'claimed' };
-  } else {
-    const { rows } = await client.query<{ claimed: number }>(CLAIM_KEY_LOCK_PLAN, [...values, lockPlan]);
-    if (Number(rows[0]?.claimed) === 1) return { kind: 'claimed' };
-  }
-  return findKey(client, key);
-}
-
-async function load(client: SqlClient, r: LoadRequest): Promise<LoadedRequest | null> {
-  const { rows } = await client.query<RequestRow>(r.lock ? READ_LOCKED : READ, [
-    r.planId,
+    key.planId,
+    key.operation,
+    key.requestHash,
     [...r.assetIds],
     [...r.paymentIds],
-  ]);
-  return rows[0] ? toLoadedRequest(rows[0]) : null;
+    r.lock,
+  ];
+  const { rows } = await client.query<ClaimAndReadRow>(CLAIM_AND_READ, values);
+  const row = rows[0];
+  if (row && !row.claimed) {
+    return { kind: 'existing' as const, requestHash: row.request_hash ?? '', response: parse(row.response) };
+  }
+  return { kind: 'claimed' as const, loaded: row ? toLoadedRequest(row) : null };
 }
 
 /** The common request is one statement; effects one statement cannot express run first, in order. */
@@ -71,8 +50,7 @@ async function write(client: SqlClient, w: RequestWrite): Promise<void> {
 
 function transactionOn(client: SqlClient): RequestTransaction {
   return {
-    claimKey: (key, lockPlan) => claimKey(client, key, lockPlan),
-    load: (request) => load(client, request),
+    claimAndLoad: (key, request) => claimAndLoad(client, key, request),
     write: (w) => write(client, w),
   };
 }
