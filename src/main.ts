@@ -9,7 +9,7 @@ import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
-import { operatorRoutes } from './adapters/http/routes.js';
+import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
@@ -187,13 +187,22 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         };
       },
     };
-    const http = await startHttpServer(operatorRoutes({ db: database.db, clock, metrics, health }), {
-      host: config.http_host,
-      port: config.http_port,
-      fallback: !config.explicit.includes('http_port'),
-      token,
-      log,
-    });
+    const http = await startHttpServer(
+      operatorRoutes({
+        db: database.db,
+        clock,
+        metrics,
+        health,
+        extra: hardware ? [assetTelemetryRoute(hardware.scanner)] : [],
+      }),
+      {
+        host: config.http_host,
+        port: config.http_port,
+        fallback: !config.explicit.includes('http_port'),
+        token,
+        log,
+      },
+    );
     closers.push(() => http.close());
     const httpUrl = `http://${config.http_host}:${http.port}`;
     if (options.writeRuntimeNote ?? true) {

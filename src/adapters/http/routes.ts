@@ -2,12 +2,39 @@ import { addAssets, importPlans } from '../../admin/admin.repo.js';
 import { parseAssets, parsePlans } from '../../admin/admin-validation.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Db } from '../../ports/database.js';
+import type { BatteryScanner } from '../../ports/scanner.js';
 import type { SwapdMetrics } from '../../runtime/metrics.js';
 import type { HttpRoute } from './http-server.js';
 
 export interface HealthSource {
   /** Each component's readiness, e.g. { broker: true, database: true, drivers: {...} }. */
   health(): Promise<{ ready: boolean; components: Record<string, unknown> }>;
+}
+
+/** GET /api/v1/assets/{asset_id}/telemetry/latest: the battery as the station's hardware reads it now (seed 002 §3.1). */
+export function assetTelemetryRoute(scanner: BatteryScanner): HttpRoute {
+  return {
+    method: 'GET',
+    path: '/api/v1/assets/:asset_id/telemetry/latest',
+    needsToken: false,
+    handler: async (_req, _body, params) => {
+      const assetId = params.asset_id ?? '';
+      const reading = await scanner.read(assetId);
+      if (!reading) {
+        const message = `the station cannot see battery ${assetId} on its scanner or in a slot`;
+        return { status: 404, body: { error: { code: 'NOT_FOUND', message } } };
+      }
+      const telemetry = {
+        kwh_remaining: reading.kwh_remaining === undefined ? null : Number(reading.kwh_remaining),
+        soc_percent: reading.soc_pct ?? null,
+        voltage: reading.voltage ?? null,
+        temperature_celsius: reading.temperature_c ?? null,
+        timestamp: reading.timestamp,
+        source: reading.source,
+      };
+      return { status: 200, body: { asset_id: reading.asset_id, telemetry } };
+    },
+  };
 }
 
 export interface RouteDeps {
