@@ -110,6 +110,26 @@ async function openStorage(config: SwapdConfig, log: Logger, options: StartOptio
   return database;
 }
 
+type Opener<T> = (closers: Closer[]) => Promise<T>;
+type Opened<T extends readonly Opener<unknown>[]> = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+
+/**
+ * Runs start-up steps side by side, then registers their closers in the order given (so shutdown runs
+ * in the reverse, fixed order whichever step finished first); when one fails, the rest still finish
+ * before the failure is reported, so nothing is left half-open.
+ */
+async function openSideBySide<const T extends readonly Opener<unknown>[]>(
+  closers: Closer[],
+  openers: T,
+): Promise<Opened<T>> {
+  const own = openers.map((): Closer[] => []);
+  const results = await Promise.allSettled(openers.map((open, i) => open(own[i]!)));
+  for (const list of own) closers.push(...list);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as Opened<T>;
+}
+
 /** The composition root: configuration → adapters → runtime. The only place that builds adapters. */
 export async function startSwapd(config: SwapdConfig, options: StartOptions = {}): Promise<RunningSwapd> {
   const started = performance.now();
@@ -123,11 +143,11 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   try {
     const metrics = new SwapdMetrics();
     // Independent start-up steps run side by side: the embedded database's first start dominates.
-    const [database, hardware, { broker, url }] = await Promise.all([
-      openStorage(config, log, options, closers),
-      openHardware(config, log, clock, closers),
-      openBroker(config, log, closers),
-    ]);
+    const [database, hardware, { broker, url }] = await openSideBySide(closers, [
+      (own) => openStorage(config, log, options, own),
+      (own) => openHardware(config, log, clock, own),
+      (own) => openBroker(config, log, own),
+    ] as const);
     const stock = hardware?.simulatedBatteries.map((b) => ({ ...b, station_id: config.site_id })) ?? [];
     await registerStock(database.db, stock);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
