@@ -50,6 +50,7 @@ async function start(opts: GlobalOptions): Promise<void> {
     status: 'ready',
     startup_ms: running.startupMs,
     mqtt: running.brokerUrl,
+    ...(running.brokerWsUrl ? { mqtt_ws: running.brokerWsUrl } : {}),
     http: `http://${config.http_host}:${running.httpPort}`,
     database: running.database.description,
     roles: config.roles,
@@ -58,7 +59,7 @@ async function start(opts: GlobalOptions): Promise<void> {
   print(
     opts,
     ready,
-    `swapd ready in ${ready.startup_ms} ms: mqtt ${ready.mqtt}, http ${ready.http}, database ${ready.database}, roles ${config.roles.join('+')}`,
+    `swapd ready in ${ready.startup_ms} ms: mqtt ${ready.mqtt}${running.brokerWsUrl ? ` (and ${running.brokerWsUrl})` : ''}, http ${ready.http}, database ${ready.database}, roles ${config.roles.join('+')}`,
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -42,6 +42,8 @@ export interface StartOptions {
 export interface RunningSwapd {
   readonly config: SwapdConfig;
   readonly brokerUrl: string;
+  /** The embedded broker's WebSocket URL, when that listener is on. */
+  readonly brokerWsUrl: string | null;
   readonly httpPort: number;
   readonly database: DatabaseHandle;
   readonly broker: BrokerClient;
@@ -63,6 +65,7 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
       host: config.broker_host,
       port: config.broker_port,
       fallback: config.broker_port_fallback && !explicit,
+      wsPort: config.broker_ws_port,
       log: log.child({ component: 'embedded-broker' }),
     });
     closers.push(() => embedded!.close());
@@ -77,7 +80,7 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
     log,
   });
   closers.push(() => broker.close());
-  return { broker, url: embedded?.url ?? url, embedded };
+  return { broker, url: embedded?.url ?? url, wsUrl: embedded?.wsUrl ?? null, embedded };
 }
 
 async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
@@ -143,7 +146,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   try {
     const metrics = new SwapdMetrics();
     // Independent start-up steps run side by side: the embedded database's first start dominates.
-    const [database, hardware, { broker, url }] = await openSideBySide(closers, [
+    const [database, hardware, { broker, url, wsUrl }] = await openSideBySide(closers, [
       (own) => openStorage(config, log, options, own),
       (own) => openHardware(config, log, clock, own),
       (own) => openBroker(config, log, own),
@@ -240,6 +243,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     return {
       config,
       brokerUrl: url,
+      brokerWsUrl: wsUrl,
       httpPort: http.port,
       database,
       broker,

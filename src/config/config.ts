@@ -22,6 +22,7 @@ export interface SwapdConfig {
   readonly broker_host: string;
   readonly broker_port: number;
   readonly broker_port_fallback: boolean;
+  readonly broker_ws_port: number | null;
   readonly database_url: string | null;
   readonly data_dir: string;
   readonly http_host: string;

@@ -6,6 +6,7 @@ export const ENV_FIELDS = {
   SWAPD_SHARED_SUBSCRIPTION_GROUP: { field: 'shared_subscription_group', kind: 'string' },
   SWAPD_BROKER_HOST: { field: 'broker_host', kind: 'string' },
   SWAPD_BROKER_PORT: { field: 'broker_port', kind: 'integer' },
+  SWAPD_BROKER_WS_PORT: { field: 'broker_ws_port', kind: 'integer' },
   SWAPD_DATABASE_URL: { field: 'database_url', kind: 'string' },
   SWAPD_DATA_DIR: { field: 'data_dir', kind: 'string' },
   SWAPD_HTTP_HOST: { field: 'http_host', kind: 'string' },

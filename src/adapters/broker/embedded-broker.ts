@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../log.js';
 
 export interface EmbeddedBrokerOptions {
@@ -7,6 +8,8 @@ export interface EmbeddedBrokerOptions {
   port: number;
   /** When the port is taken, try the next ones (up to 16) instead of failing. */
   fallback: boolean;
+  /** Also serve MQTT over WebSocket on this port (browser apps, ws:// URLs); null: no WebSocket listener. */
+  wsPort?: number | null;
   /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe. */
   hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
   log: Logger;
@@ -16,6 +19,8 @@ export interface EmbeddedBroker {
   readonly host: string;
   readonly port: number;
   readonly url: string;
+  /** ws://host:port when the WebSocket listener is on. */
+  readonly wsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,28 @@ async function listenWithFallback(server: Server, options: EmbeddedBrokerOptions
   throw new Error('unreachable');
 }
 
+/** MQTT over WebSocket: each connection becomes a stream for aedes, with TCP_NODELAY on its socket. */
+async function startWebSocketListener(aedes: Aedes, host: string, port: number) {
+  const wss = new WebSocketServer({ host, port });
+  wss.on('connection', (socket, request) => {
+    request.socket.setNoDelay(true);
+    aedes.handle(createWebSocketStream(socket), request);
+  });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('listening', () => resolve());
+    wss.once('error', reject);
+  });
+  const address = wss.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
+
 /**
  * An in-process aedes broker on a TCP server with TCP_NODELAY (without it a request/response loop is
  * capped near 23 round trips/s by Nagle's algorithm meeting delayed ACKs).
@@ -65,12 +92,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
   }
-  const url = `mqtt://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
+  const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const ws =
+    options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort);
   return {
     host: options.host,
     port,
-    url,
+    url: `mqtt://${shownHost}:${port}`,
+    wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
     close: async () => {
+      await ws?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },

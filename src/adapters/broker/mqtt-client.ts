@@ -82,11 +82,32 @@ class MqttJsBroker implements BrokerClient {
   }
 }
 
-/** Connects (mqtt://, mqtts://, ws://, wss://); resolves once connected the first time. */
+function refusedProtocol(err: unknown): boolean {
+  return (
+    (err as { code?: unknown }).code === 1 ||
+    /unacceptable protocol version/i.test(String((err as Error).message))
+  );
+}
+
+/**
+ * Connects (mqtt://, mqtts://, ws://, wss://); resolves once connected the first time. MQTT 5 first
+ * (response topics); a broker that only speaks 3.1.1 (aedes) is asked again in 3.1.1.
+ */
 export async function connectBroker(options: MqttClientOptions): Promise<BrokerClient> {
+  const version = options.protocolVersion ?? 5;
+  try {
+    return await connectWith(options, version);
+  } catch (err) {
+    if (version !== 5 || !refusedProtocol(err)) throw err;
+    options.log.info('the broker does not speak MQTT 5; using MQTT 3.1.1');
+    return connectWith(options, 4);
+  }
+}
+
+async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): Promise<BrokerClient> {
   const clientOptions: IClientOptions = {
     clientId: options.clientId,
-    protocolVersion: options.protocolVersion ?? 5,
+    protocolVersion,
     reconnectPeriod: options.reconnectPeriodMs ?? 1000,
     connectTimeout: 10_000,
     clean: true,
