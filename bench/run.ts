@@ -35,7 +35,10 @@ async function runStandalone(options: BenchOptions, progress: Progress, scenario
 }
 
 /** Runs the selected scenarios, prints the table (or JSON) and writes the JSON result file. */
-export async function runBench(options: BenchOptions): Promise<BenchReport> {
+export async function runBench(
+  options: BenchOptions,
+  print: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<BenchReport> {
   const started = new Date();
   const progress = new Progress();
   const scenarios = selectScenarios(options.scenarios);
@@ -59,8 +62,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   };
   const out = options.out ?? defaultOutPath(started);
   writeReport(out, report);
-  process.stdout.write(
-    options.json ? `${JSON.stringify(report)}\n` : `${formatTable(rows)}\n\nresults: ${out}\n`,
-  );
+  print(options.json ? `${JSON.stringify(report)}\n` : `${formatTable(rows)}\n\nresults: ${out}\n`);
   return report;
 }

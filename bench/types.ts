@@ -56,7 +56,7 @@ export interface BenchOptions {
   out: string | null;
   inFlight: number[];
   plans: number;
-  /** Experiment: TCP_NODELAY on every connection swapd opens (its MQTT client has none today). */
+  /** Experiment: TCP_NODELAY forced on every connection swapd opens (its MQTT client sets it itself). */
   clientNoDelay: boolean;
   /** Restrict the broker/database matrix, e.g. ["aedes+pglite"]; empty = all. */
   matrix: string[];

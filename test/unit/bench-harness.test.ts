@@ -37,7 +37,11 @@ describe('bench harness', () => {
       ...parseBenchArgs(['--duration', '0.5', '--warmup', '0.1', '--scenarios', 'modbus']),
       out,
     };
-    await runBench({ ...options, json: true });
+    let printed = '';
+    await runBench({ ...options, json: true }, (text) => {
+      printed += text;
+    });
+    expect(JSON.parse(printed)).toHaveProperty('rows');
     const report = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
     expect(report).toHaveProperty('host.cpus');
     const rows = report.rows as Record<string, unknown>[];
