@@ -2,70 +2,38 @@ import { type AgentResult, refusal } from './agent.types.js';
 import type { AgentContext } from './plan.types.js';
 import { trackingService } from './quota.js';
 
+function notFound(assetId: string): AgentResult {
+  const message = `battery ${assetId} is not registered`;
+  return refusal('EQUIPMENT_NOT_FOUND', 'EQUIPMENT_NOT_FOUND', message, { equipment_id: assetId });
+}
+
+function unavailable(signal: string, assetId: string, why: string): AgentResult {
+  return refusal(signal, 'EQUIPMENT_NOT_AVAILABLE', `battery ${assetId} ${why}`, { equipment_id: assetId });
+}
+
 /** The outgoing battery must be registered, in stock, not faulted and not held by anyone. */
 export function checkOutgoing(ctx: AgentContext, assetId: string): AgentResult | null {
   const asset = ctx.assets.get(assetId);
-  const meta = { equipment_id: assetId };
-  if (!asset)
-    return refusal(
-      'EQUIPMENT_NOT_FOUND',
-      'EQUIPMENT_NOT_FOUND',
-      `battery ${assetId} is not registered`,
-      meta,
-    );
+  if (!asset) return notFound(assetId);
   if (asset.status === 'IN_STOCK') return null;
-  if (asset.holder_plan_id && asset.holder_plan_id !== ctx.plan.plan_id) {
-    return refusal(
-      'EQUIPMENT_ASSIGNED_TO_OTHER_PLAN',
-      'EQUIPMENT_NOT_AVAILABLE',
-      `battery ${assetId} is held by another plan`,
-      meta,
-    );
+  const holder = asset.holder_plan_id;
+  if (holder && holder !== ctx.plan.plan_id) {
+    return unavailable('EQUIPMENT_ASSIGNED_TO_OTHER_PLAN', assetId, 'is held by another plan');
   }
-  if (asset.holder_plan_id === ctx.plan.plan_id) {
-    return refusal(
-      'EQUIPMENT_ALREADY_ISSUED',
-      'EQUIPMENT_NOT_AVAILABLE',
-      `battery ${assetId} is already issued to this plan`,
-      meta,
-    );
-  }
-  if (asset.status === 'FAULTED') {
-    return refusal(
-      'EQUIPMENT_FAULTED',
-      'EQUIPMENT_NOT_AVAILABLE',
-      `battery ${assetId} is marked faulted`,
-      meta,
-    );
-  }
-  return refusal(
-    'EQUIPMENT_NOT_AVAILABLE',
-    'EQUIPMENT_NOT_AVAILABLE',
-    `battery ${assetId} is ${asset.status}`,
-    meta,
-  );
+  if (holder) return unavailable('EQUIPMENT_ALREADY_ISSUED', assetId, 'is already issued to this plan');
+  if (asset.status === 'FAULTED') return unavailable('EQUIPMENT_FAULTED', assetId, 'is marked faulted');
+  return unavailable('EQUIPMENT_NOT_AVAILABLE', assetId, `is ${asset.status}`);
 }
 
 /** The returned battery must be one this plan holds. */
 export function checkIncoming(ctx: AgentContext, assetId: string): AgentResult | null {
   const asset = ctx.assets.get(assetId);
-  const meta = { equipment_id: assetId };
-  if (!asset)
-    return refusal(
-      'EQUIPMENT_NOT_FOUND',
-      'EQUIPMENT_NOT_FOUND',
-      `battery ${assetId} is not registered`,
-      meta,
-    );
-  if (asset.holder_plan_id !== ctx.plan.plan_id) {
-    return refusal(
-      'EQUIPMENT_NOT_BELONGS_TO_USER',
-      'EQUIPMENT_NOT_BELONGS_TO_USER',
-      `battery ${assetId} is not held by plan ${ctx.plan.plan_id}`,
-      meta,
-    );
-  }
-  return null;
+  if (!asset) return notFound(assetId);
+  if (asset.holder_plan_id === ctx.plan.plan_id) return null;
+  const message = `battery ${assetId} is not held by plan ${ctx.plan.plan_id}`;
+  return refusal('EQUIPMENT_NOT_BELONGS_TO_USER', 'EQUIPMENT_NOT_BELONGS_TO_USER', message, {
+    equipment_id: assetId,
+  });
 }
 
 /** A plan that tracks one battery must hand it back before it gets another. */
