@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { loadConfig, type SwapdConfig } from '../src/config/config.js';
 import { PROJECT_ROOT } from '../src/main.js';
 
 /**
@@ -157,4 +158,27 @@ export async function startMosquitto(options: { persistent?: boolean } = {}): Pr
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Configuration of a swapd that lives only for a bench or a test: the given database and broker (none:
+ * embedded), free ports, the agent role, silent logs; `overrides` win.
+ */
+export function localConfig(
+  where: { databaseUrl: string | null; mqttUrl: string | null; dataDir: string },
+  overrides: Record<string, unknown> = {},
+): SwapdConfig {
+  return loadConfig({
+    env: {},
+    overrides: {
+      database_url: where.databaseUrl,
+      mqtt_url: where.mqttUrl,
+      broker_port: 0,
+      http_port: 0,
+      data_dir: where.dataDir,
+      roles: ['agent'],
+      log_level: 'silent',
+      ...overrides,
+    },
+  });
 }

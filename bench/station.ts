@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/config.js';
 import { silentLogger } from '../src/log.js';
 import { type RunningSwapd, startSwapd } from '../src/main.js';
 import {
   createThrowawayDatabase,
+  localConfig,
   type MosquittoProcess,
   startMosquitto,
   type ThrowawayDatabase,
@@ -54,18 +54,7 @@ export async function startBenchStation(combo: Combo, plans: number): Promise<Be
   try {
     pg = combo.db === 'postgres' ? await createThrowawayDatabase(process.env) : null;
     mosquitto = combo.broker === 'mosquitto' ? await startMosquitto() : null;
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        database_url: pg?.url ?? null,
-        mqtt_url: mosquitto?.url ?? null,
-        broker_port: 0,
-        http_port: 0,
-        data_dir: dataDir,
-        roles: ['agent'],
-        log_level: 'silent',
-      },
-    });
+    const config = localConfig({ databaseUrl: pg?.url ?? null, mqttUrl: mosquitto?.url ?? null, dataDir });
     swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
     const seeded = performance.now();
     await seedFleet(swapd.database.db, plans);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/config.js';
+import { localConfig } from '../../bench/infra.js';
 import { silentLogger } from '../../src/log.js';
 import { type RunningSwapd, type StartOptions, startSwapd } from '../../src/main.js';
 import type { Db } from '../../src/ports/database.js';
@@ -34,20 +34,11 @@ export async function startStation(options: StationOptions): Promise<TestStation
   const pg = options.db === 'postgres' ? await createTestDatabase() : null;
   const mosquitto =
     options.broker === 'mosquitto' ? await startMosquitto({ persistent: options.mosquittoPersistent }) : null;
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      database_url: pg?.url ?? null,
-      mqtt_url: mosquitto?.url ?? null,
-      broker_port: 0,
-      http_port: 0,
-      data_dir: mkdtempSync(join(tmpdir(), 'swapd-data-')),
-      roles: ['agent'],
-      log_level: 'silent',
-      outbox_retry_ms: 200,
-      ...options.overrides,
-    },
-  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'swapd-data-'));
+  const config = localConfig(
+    { databaseUrl: pg?.url ?? null, mqttUrl: mosquitto?.url ?? null, dataDir },
+    { outbox_retry_ms: 200, ...options.overrides },
+  );
   const swapd = await startSwapd(config, {
     log: silentLogger(),
     inMemoryDatabase: true,
