@@ -5,7 +5,8 @@ import { migrateToLatest } from './adapters/db/migrate.js';
 import { getProfile, loadRegistry } from './adapters/drivers/registry/load-registry.js';
 import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
-import { openAdminClient, readAssetsCsv, readJsonFile } from './admin/admin-client.js';
+import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
+import { formatReconcileReport } from './admin/reconcile.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
@@ -88,6 +89,14 @@ async function migrate(opts: GlobalOptions): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+async function reconcileCommand(opts: GlobalOptions, lagSeconds: number): Promise<void> {
+  if (!Number.isFinite(lagSeconds) || lagSeconds < 0)
+    throw new Error('--lag-seconds takes a number of seconds');
+  const report = await reconcileDatabase(configFrom(opts), lagSeconds * 1000);
+  print(opts, report as unknown as Record<string, unknown>, formatReconcileReport(report));
+  if (!report.ok) process.exitCode = 2;
 }
 
 function buildProgram(): Command {
@@ -202,8 +211,11 @@ function buildProgram(): Command {
 
   program
     .command('check')
-    .description('validate configuration and templates without starting')
-    .action(() => {
+    .description('validate configuration and templates without starting; --reconcile checks the ledger')
+    .option('--reconcile', 'read-only ledger checks against the database (exit 2 on any violation)')
+    .option('--lag-seconds <s>', 'with --reconcile: how long an event may wait unpublished', Number, 300)
+    .action(async (o: { reconcile?: boolean; lagSeconds: number }) => {
+      if (o.reconcile) return reconcileCommand(globals(), o.lagSeconds);
       const config = configFrom(globals());
       const templates = loadTemplates(templatesDir(config)).map((t) => t.template_id);
       const registry = loadRegistry(config.registry_dir ?? undefined);

@@ -7,6 +7,7 @@ import { SwapdError } from '../errors.js';
 import { readRuntimeNote } from '../runtime/runtime-file.js';
 import { addAssets, importPlans, upsertTemplates } from './admin.repo.js';
 import { type AssetImport, type PlanImport, parseAssets, parsePlans } from './admin-validation.js';
+import { type ReconcileReport, reconcile } from './reconcile.js';
 
 /**
  * Management commands reach the database directly (Postgres), or through the running swapd when it
@@ -18,11 +19,11 @@ export interface AdminClient {
   close(): Promise<void>;
 }
 
-async function post(url: string, token: string, body: unknown): Promise<Record<string, unknown>> {
+async function post(url: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
-    method: 'POST',
+    method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const reply = (await res.json()) as Record<string, unknown>;
   if (!res.ok) {
@@ -56,6 +57,24 @@ export async function openAdminClient(config: SwapdConfig, templatesDir: string)
     addAssets: (assets) => addAssets(handle.db, parseAssets(assets)),
     close: () => handle.close(),
   };
+}
+
+/**
+ * The ledger checks, read-only: through the running swapd when it owns the embedded database, else
+ * straight against the database (no migration, no template upsert: nothing is written).
+ */
+export async function reconcileDatabase(config: SwapdConfig, publishLagMs: number): Promise<ReconcileReport> {
+  const note = config.database_url ? null : readRuntimeNote(config.data_dir);
+  if (note) {
+    const url = `${note.http_url}/api/v1/ops/reconcile?lag_seconds=${Math.round(publishLagMs / 1000)}`;
+    return (await post(url, note.ops_token)) as unknown as ReconcileReport;
+  }
+  const handle = await openDatabase({ url: config.database_url, dataDir: config.data_dir, poolSize: 1 });
+  try {
+    return await reconcile(handle.db, { now: new Date(), publishLagMs });
+  } finally {
+    await handle.close();
+  }
 }
 
 export function readJsonFile(path: string): unknown {

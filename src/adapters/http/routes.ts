@@ -1,5 +1,6 @@
 import { addAssets, importPlans } from '../../admin/admin.repo.js';
 import { parseAssets, parsePlans } from '../../admin/admin-validation.js';
+import { reconcile } from '../../admin/reconcile.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Db } from '../../ports/database.js';
 import type { BatteryScanner } from '../../ports/scanner.js';
@@ -88,6 +89,22 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
         return { status: 201, body: { registered } };
       },
     },
+    {
+      method: 'GET',
+      path: '/api/v1/ops/reconcile',
+      needsToken: true,
+      handler: async (req) => {
+        const report = await reconcile(deps.db, { now: deps.clock.now(), publishLagMs: lagFrom(req.url) });
+        return { status: 200, body: report };
+      },
+    },
     ...(deps.extra ?? []),
   ];
+}
+
+/** `?lag_seconds=N` (whole seconds, 0..86400), else the default of 5 minutes. */
+function lagFrom(url: string | undefined): number {
+  const match = /[?&]lag_seconds=(\d{1,5})(?:&|$)/.exec(url ?? '');
+  const seconds = match ? Number(match[1]) : 300;
+  return Math.min(seconds, 86_400) * 1000;
 }
