@@ -30,6 +30,8 @@ interface Answer {
   success: boolean;
   replayed: boolean;
   code: string | null;
+  /** The answer's own content: QoS 1 may deliver one answer twice, a second application differs. */
+  fingerprint: string;
 }
 
 export interface LoadCounts {
@@ -52,7 +54,10 @@ const RETRYABLE = new Set(['SERVICE_UNAVAILABLE']);
  * every answer and every event it receives, so a test can reconcile them against the database.
  */
 export class FaultLoad {
+  /** Publishes the requests (its offline queue fills during an outage). */
   readonly #client: MqttClient;
+  /** Receives answers and events on a persistent session of its own, so nothing delays its resubscription. */
+  readonly #subscriber: MqttClient;
   readonly #options: FaultLoadOptions;
   readonly #fleet: FleetState;
   readonly #pending = new Map<string, Outstanding>();
@@ -63,27 +68,25 @@ export class FaultLoad {
   #running = false;
   #timer: NodeJS.Timeout | null = null;
 
-  private constructor(client: MqttClient, options: FaultLoadOptions) {
+  private constructor(client: MqttClient, subscriber: MqttClient, options: FaultLoadOptions) {
     this.#client = client;
+    this.#subscriber = subscriber;
     this.#options = options;
     this.#fleet = newFleet(options.plans);
-    client.on('message', (topic, payload) => this.#receive(topic, payload));
-    client.on('error', () => {});
+    subscriber.on('message', (topic, payload) => this.#receive(topic, payload));
+    for (const c of [client, subscriber]) c.on('error', () => {});
   }
 
-  /** Connects with a persistent session (QoS 1 answers and events queued while it is away). */
+  /** Connects the publisher, and the subscriber with a persistent session (QoS 1 kept while it is away). */
   static async connect(url: string, options: FaultLoadOptions): Promise<FaultLoad> {
-    const client = await mqtt.connectAsync(url, {
-      clientId: options.clientId,
-      clean: false,
-      reconnectPeriod: 200,
-      connectTimeout: 2000,
-      protocolVersion: 4,
-    });
-    await client.subscribeAsync(['rtrn/abs/attendant/plan/+/equipment_checkout_response', 'event/abs/#'], {
-      qos: 1,
-    });
-    return new FaultLoad(client, options);
+    const common = { reconnectPeriod: 200, connectTimeout: 2000, protocolVersion: 4 as const };
+    const subscriber = await mqtt.connectAsync(url, { ...common, clientId: options.clientId, clean: false });
+    await subscriber.subscribeAsync(
+      ['rtrn/abs/attendant/plan/+/equipment_checkout_response', 'event/abs/#'],
+      { qos: 1 },
+    );
+    const client = await mqtt.connectAsync(url, { ...common, clean: true });
+    return new FaultLoad(client, subscriber, options);
   }
 
   /** Starts sending; resends run on a timer until stop() has drained everything. */
@@ -138,16 +141,19 @@ export class FaultLoad {
     };
   }
 
-  /** Correlation ids that were applied (a success) more than once, by their non-replayed answers. */
+  /** Correlation ids that were applied more than once: two different non-replayed successful answers. */
   appliedTwice(): string[] {
-    return [...this.answers]
-      .filter(([, list]) => list.filter((a) => a.success && !a.replayed).length > 1)
-      .map(([id]) => id);
+    return [...this.answers].filter(([, list]) => this.realAnswers(list).length > 1).map(([id]) => id);
+  }
+
+  /** The distinct answers that were not replays (a redelivered copy of one answer counts once). */
+  realAnswers(list: readonly Answer[]): string[] {
+    return [...new Set(list.filter((a) => a.success && !a.replayed).map((a) => a.fingerprint))];
   }
 
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    await this.#client.endAsync(true);
+    await Promise.all([this.#client.endAsync(true), this.#subscriber.endAsync(true)]);
   }
 
   #fill(): void {
@@ -203,6 +209,7 @@ export class FaultLoad {
       success: body.success === true,
       replayed: body.replayed === true,
       code: error?.code ?? null,
+      fingerprint: `${String(body.timestamp)} ${JSON.stringify(body.metadata ?? null)}`,
     };
     this.answers.set(id, [...(this.answers.get(id) ?? []), answer]);
     const entry = this.#pending.get(id);

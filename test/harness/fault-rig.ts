@@ -57,9 +57,13 @@ export async function startFaultRig(
 }
 
 /** Stops the load, reconciles, prints the counts and fails on anything lost, doubled or unanswered. */
-export async function finishAndReconcile(rig: FaultRig, label: string): Promise<Reconciled> {
+export async function finishAndReconcile(
+  rig: FaultRig,
+  label: string,
+  eventWaitMs = 15_000,
+): Promise<Reconciled> {
   await rig.load.stop();
-  const r = await reconcileLoad(rig.database.db, rig.load);
+  const r = await reconcileLoad(rig.database.db, rig.load, eventWaitMs);
   process.stdout.write(
     `[fault] ${label}: ${JSON.stringify({ ...r.counts, swaps_in_ledger: r.swaps_in_ledger, events_committed: r.events_committed, events_missing: r.events_missing.length, applied_twice: r.applied_twice.length, violations: r.violations.length })}\n`,
   );
