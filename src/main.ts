@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker } from './adapters/broker/mqtt-client.js';
 import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
+import { takeAgentLock } from './adapters/db/agent-lock.js';
 import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
@@ -178,6 +179,16 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
         onEventsQueued: () => relay?.kick(),
       });
+      if (config.mqtt_url && config.database_url) {
+        // Several agents on one broker and database: refuse the set-up that would answer twice.
+        const lock = await takeAgentLock({
+          url: config.database_url,
+          brokerUrl: config.mqtt_url,
+          group: config.shared_subscription_group,
+          log,
+        });
+        closers.push(() => lock.release());
+      }
       const server = new RequestServer(broker, pipeline, log);
       await server.start(config.shared_subscription_group);
       relay.start();
