@@ -199,5 +199,5 @@ describe('reconciliation (swapd check --reconcile) over Postgres', () => {
         station.db,
       );
     }
-  });
+  }, 120_000);
 });
