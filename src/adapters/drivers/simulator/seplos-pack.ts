@@ -38,6 +38,8 @@ export class SeplosPack {
   /** Requested power, kW, positive = discharge (what a charger or load would draw). */
   powerKw = 0;
   hardware = 'SEPLOS-SIM-16S-100A';
+  /** Raw telemetry fields forced by a test (a failing sensor, a misreading cell). */
+  override: Partial<Telemetry> = {};
 
   constructor(address: number, spec: BatterySpec, physics: PhysicsConstants = SEPLOS_PHYSICS) {
     this.address = address;
@@ -59,6 +61,13 @@ export class SeplosPack {
   }
 
   telemetry(): Telemetry {
+    return {
+      ...this.#modelTelemetry(),
+      ...this.override,
+    };
+  }
+
+  #modelTelemetry(): Telemetry {
     const b = this.battery;
     const volts = this.volts;
     const centiV = Math.round(volts * 100);

@@ -22,7 +22,7 @@ import { SeplosPack } from './seplos-pack.js';
 export const SEPLOS_PROFILE_NAME = 'seplos_bms-v2';
 
 /** Faults the pack simulator can inject on its answers. */
-export type SeplosFault =
+export type SeplosFault = (
   | { kind: 'no-answer' }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'bad-checksum' }
@@ -30,7 +30,11 @@ export type SeplosFault =
   | { kind: 'truncated' }
   | { kind: 'wrong-address' }
   | { kind: 'garbage' }
-  | { kind: 'device-error'; rtn: number };
+  | { kind: 'device-error'; rtn: number }
+) & {
+  /** Damage only this many answers, then answer normally again (default: until cleared). */
+  times?: number;
+};
 
 export interface SeplosSimulatorOptions {
   port?: number;
@@ -185,11 +189,21 @@ class SeplosBus {
     this.counters.requests += 1;
     this.counters.byCid2.set(request.cid2, (this.counters.byCid2.get(request.cid2) ?? 0) + 1);
     this.counters.byAddress.set(request.address, (this.counters.byAddress.get(request.address) ?? 0) + 1);
-    const fault = this.faults.get(request.address) ?? this.faults.get(ALL);
+    const fault = this.#takeFault(request.address);
     if (fault?.kind === 'no-answer') return;
     const answer = faulty(answerFor(pack, request), fault);
     if (fault?.kind === 'slow') this.#later(socket, answer, fault.delayMs);
     else socket.write(answer);
+  }
+
+  #takeFault(address: number): SeplosFault | undefined {
+    const key = this.faults.has(address) ? address : ALL;
+    const fault = this.faults.get(key);
+    if (fault?.times !== undefined) {
+      if (fault.times <= 1) this.faults.delete(key);
+      else this.faults.set(key, { ...fault, times: fault.times - 1 });
+    }
+    return fault;
   }
 
   #later(socket: Socket, bytes: Buffer, ms: number): void {
