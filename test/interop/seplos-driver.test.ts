@@ -154,19 +154,42 @@ describe('Seplos V2 driver against the pack simulator', () => {
 });
 
 describe('Seplos V2 over a serial pseudo-terminal', () => {
-  it('reads a pack on a shared bus by its address', async () => {
+  it('packs on one RS-485 bus share the port: reads in parallel, one command on the wire at a time', async () => {
     const pty = await startSeplosPty();
-    const d3 = pty.driver(3);
-    const d4 = pty.driver(4);
+    const drivers = [1, 2, 3, 4].map((a) => pty.driver(a));
     try {
-      await d3.connect();
-      expect((await d3.readStaticInfo()).serial_number).toBe('BAT-0003');
-      await d3.disconnect();
-      await d4.connect();
-      expect((await d4.readStaticInfo()).serial_number).toBe('BAT-0004');
-      expect(pty.sim.counters.byAddress.get(3)).toBe(1);
+      await Promise.all(drivers.map((d) => d.connect()));
+      const infos = await Promise.all(drivers.map((d) => d.readStaticInfo()));
+      expect(infos.map((i) => i.serial_number)).toEqual(['BAT-0001', 'BAT-0002', 'BAT-0003', 'BAT-0004']);
+      const socs = await Promise.all(drivers.map((d) => d.readTag('SOC_%')));
+      for (const soc of socs) expect(soc).toBeGreaterThan(0);
+      expect(pty.sim.counters.byAddress.get(3)).toBe(3); // 0x51, 0x42, 0x44
+      expect(pty.sim.counters.invalidRequests).toBe(0);
+      // a silent pack does not take its neighbours down
+      pty.sim.fault({ kind: 'no-answer' }, 2);
+      await expect(drivers[1]?.readTag('SOC_%')).rejects.toMatchObject({ code: 'TIMEOUT' });
+      expect(await drivers[2]?.readTag('SOC_%')).toBeGreaterThan(0);
+      expect(drivers[2]?.isConnected).toBe(true);
     } finally {
-      await d4.disconnect();
+      await Promise.all(drivers.map((d) => d.disconnect()));
+      await pty.close();
+    }
+  });
+
+  it('a second baud rate on the same port is refused', async () => {
+    const pty = await startSeplosPty({ slots: 2 });
+    const a = pty.driver(1);
+    const b = createDriver(`seplos-v2://${pty.path}?baud=9600&address=2&delay_ms=5`, {
+      profile: pty.sim.profile,
+      log: silentLogger(),
+      timings: FAST_TIMINGS,
+    });
+    try {
+      await a.connect();
+      await expect(b.connect()).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
+    } finally {
+      await a.disconnect();
+      await b.disconnect();
       await pty.close();
     }
   });
