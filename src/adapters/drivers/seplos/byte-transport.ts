@@ -1,5 +1,4 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { SerialPort } from 'serialport';
 import { DriverError } from '../../../ports/data-provider.js';
 import { withDeadline } from '../deadline.js';
 import type { SeplosEndpoint } from './seplos-endpoint.js';
@@ -73,6 +72,7 @@ async function openSerial(
   events: TransportEvents,
   timeoutMs: number,
 ): Promise<ByteTransport> {
+  const SerialPort = await loadSerialPort();
   const port = new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
   let open = false;
   port.on('error', (err: Error) => {
@@ -103,6 +103,23 @@ async function openSerial(
         port.close(() => resolve());
       }),
   };
+}
+
+/**
+ * serialport has a native binding; it is loaded when a serial device is first opened, so a machine
+ * without it still runs everything else (as modbus-serial treats it too).
+ */
+async function loadSerialPort(): Promise<typeof import('serialport').SerialPort> {
+  try {
+    return (await import('serialport')).SerialPort;
+  } catch (err) {
+    throw new DriverError(
+      'CONNECTION_FAILED',
+      `serial ports are not available on this machine: ${(err as Error).message}`,
+      {},
+      err,
+    );
+  }
 }
 
 function asConnectionError(err: unknown): DriverError {
