@@ -56,7 +56,7 @@ export async function seplosTcpSubject(): Promise<ContractSubject> {
 export interface SeplosPty {
   sim: RunningSeplosSimulator;
   path: string;
-  driver(address: number): DataProvider;
+  driver(address: number, timings?: DriverTimings): DataProvider;
   close(): Promise<void>;
 }
 
@@ -71,11 +71,11 @@ export async function startSeplosPty(options: SeplosSimulatorOptions = {}): Prom
   return {
     sim,
     path,
-    driver: (address) =>
+    driver: (address, timings = FAST_TIMINGS) =>
       createDriver(`seplos-v2://${path}?baud=19200&address=${address}&${TEST_DELAY}`, {
         profile: sim.profile,
         log: silentLogger(),
-        timings: FAST_TIMINGS,
+        timings,
       }),
     close: async () => {
       await stop(socat);

@@ -156,7 +156,8 @@ describe('Seplos V2 driver against the pack simulator', () => {
 describe('Seplos V2 over a serial pseudo-terminal', () => {
   it('packs on one RS-485 bus share the port: reads in parallel, one command on the wire at a time', async () => {
     const pty = await startSeplosPty();
-    const drivers = [1, 2, 3, 4].map((a) => pty.driver(a));
+    // a generous limit: four packs queue behind each other on one wire (this test is about sharing)
+    const drivers = [1, 2, 3, 4].map((a) => pty.driver(a, { ...FAST_TIMINGS, requestTimeoutMs: 2_000 }));
     try {
       await Promise.all(drivers.map((d) => d.connect()));
       const infos = await Promise.all(drivers.map((d) => d.readStaticInfo()));
@@ -172,6 +173,29 @@ describe('Seplos V2 over a serial pseudo-terminal', () => {
       expect(drivers[2]?.isConnected).toBe(true);
     } finally {
       await Promise.all(drivers.map((d) => d.disconnect()));
+      await pty.close();
+    }
+  });
+
+  it('time spent waiting behind other packs is TIMEOUT without faulting the waiting pack', async () => {
+    const pty = await startSeplosPty({ slots: 2 });
+    const slow = pty.driver(1, { ...FAST_TIMINGS, requestTimeoutMs: 1_000 });
+    const waiting = pty.driver(2);
+    try {
+      await Promise.all([slow.connect(), waiting.connect()]);
+      pty.sim.fault({ kind: 'slow', delayMs: 700 }, 1);
+      const [first, second] = await Promise.allSettled([slow.readTag('SOC_%'), waiting.readTag('SOC_%')]);
+      expect(first.status).toBe('rejected'); // two slow answers do not fit in 1 s
+      expect(second).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'TIMEOUT', details: { source: 'bus busy' } },
+      });
+      expect(waiting.isConnected).toBe(true);
+      pty.sim.clearFaults();
+      await new Promise((r) => setTimeout(r, 800)); // the late answer drains
+      expect(await waiting.readTag('SOC_%')).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([slow.disconnect(), waiting.disconnect()]);
       await pty.close();
     }
   });

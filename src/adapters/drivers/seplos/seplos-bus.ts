@@ -7,6 +7,9 @@ import type { SeplosEndpoint } from './seplos-endpoint.js';
 import type { SeplosFrame } from './seplos-frame.js';
 import { decodeAnswer, encodeCommand, extractFrame } from './seplos-frame.js';
 
+/** `details.source` of a TIMEOUT spent waiting for the bus: the pack itself never got the command. */
+export const BUS_BUSY = 'bus busy';
+
 type Outcome = { frame: Buffer } | { error: DriverError };
 
 /** A pack's view of its bus: told when the shared transport is lost. */
@@ -77,7 +80,10 @@ export class SeplosBus {
       for (let attempt = 0; attempt <= this.#endpoint.retries; attempt += 1) {
         await this.#interCommandDelay(deadline);
         const left = deadline - performance.now();
-        if (left <= 0) break;
+        if (left <= 0) {
+          if (attempt === 0) lastError = busBusy(address, budgetMs);
+          break;
+        }
         const outcome = await this.#attempt(address, cid2, left);
         if ('frame' in outcome) {
           const decoded = decodeAnswer(outcome.frame, address);
@@ -157,6 +163,14 @@ export class SeplosBus {
     if (extracted.kind === 'frame') this.#settle({ frame: extracted.frame });
     else if (extracted.kind === 'garbage') this.#settle({ error: extracted.error });
   }
+}
+
+function busBusy(address: number, budgetMs: number): DriverError {
+  return new DriverError(
+    'TIMEOUT',
+    `pack ${address}: the bus was busy with other packs for the whole ${budgetMs} ms; command not sent`,
+    { source: BUS_BUSY },
+  );
 }
 
 /** The buses of this process, by serial path or gateway address. */

@@ -13,6 +13,7 @@ import { DriverError } from '../../../ports/data-provider.js';
 import { ConnectionSupervisor } from '../connection-supervisor.js';
 import type { SeplosProfile } from '../registry/device-profile.js';
 import { checkReadBounds } from '../registry/read-bounds.js';
+import { BUS_BUSY } from './seplos-bus.js';
 import type { SeplosEndpoint } from './seplos-endpoint.js';
 import { describeSeplosEndpoint } from './seplos-endpoint.js';
 import type { Decoded } from './seplos-frame.js';
@@ -157,14 +158,17 @@ export class SeplosDriver implements DataProvider {
     }
   }
 
-  /** A timeout or a lost connection drops the link (then it reconnects); a bad answer leaves it up. */
+  /**
+   * A silent pack or a lost connection drops the link (then it reconnects); a bad answer, or a time limit
+   * spent waiting behind other packs on the bus, leaves it up.
+   */
   async #guard<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
       const error =
         err instanceof DriverError ? err : new DriverError('EXCEPTION', String(err), {}, err as Error);
-      if (error.isConnectionError) this.#supervisor.lost(error.message);
+      if (error.isConnectionError && error.details.source !== BUS_BUSY) this.#supervisor.lost(error.message);
       throw error;
     }
   }
