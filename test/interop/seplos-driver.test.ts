@@ -68,6 +68,22 @@ describe('Seplos V2 driver against the pack simulator', () => {
     });
   });
 
+  it('a pack that does not know 0x51 (RTN 04) reports no identity instead of failing', async () => {
+    sim.fault({ kind: 'device-error', rtn: 0x04, times: 1 }, 2);
+    expect(await driver.readStaticInfo()).toEqual({
+      serial_number: null,
+      manufacturer: 'Seplos',
+      model: 'BMS V2',
+      firmware: null,
+      hardware_version: null,
+    });
+    sim.fault({ kind: 'device-error', rtn: 0x06, times: 1 }, 2);
+    await expect(driver.readStaticInfo()).rejects.toMatchObject({
+      code: 'EXCEPTION',
+      details: { exceptionCode: 6 },
+    });
+  });
+
   it('is read-only: every write is UNKNOWN_TAG and nothing is sent', async () => {
     const before = sim.counters.requests;
     await expect(driver.writeTag('P_setpoint_kW', 1)).rejects.toMatchObject({ code: 'UNKNOWN_TAG' });

@@ -9,14 +9,14 @@ import type {
   StaticInfo,
   TagCoverage,
 } from '../../../ports/data-provider.js';
-import { DriverError } from '../../../ports/data-provider.js';
+import { DriverError, isDriverError } from '../../../ports/data-provider.js';
 import { ConnectionSupervisor } from '../connection-supervisor.js';
 import type { SeplosProfile } from '../registry/device-profile.js';
 import { checkReadBounds } from '../registry/read-bounds.js';
 import { BUS_BUSY } from './seplos-bus.js';
 import type { SeplosEndpoint } from './seplos-endpoint.js';
 import { describeSeplosEndpoint } from './seplos-endpoint.js';
-import type { Decoded } from './seplos-frame.js';
+import type { Decoded, SeplosFrame } from './seplos-frame.js';
 import { CID2 } from './seplos-frame.js';
 import { SeplosLink } from './seplos-link.js';
 import { decodeManufacturer, decodeTelemetry, decodeTelesignal } from './seplos-payload.js';
@@ -29,6 +29,9 @@ export interface SeplosDriverOptions {
   log: Logger;
   clock?: Clock;
 }
+
+/** RTN 04: the pack does not know the command. */
+const RTN_CID2_UNSUPPORTED = 0x04;
 
 /** SPEC-001 §5.1: SOC is a percentage; a pack's calibration overshoot (up to 105 %) is reported as 100. */
 const SOC_CEILING = 100;
@@ -99,19 +102,23 @@ export class SeplosDriver implements DataProvider {
     return Object.fromEntries(tags.map((t) => [t, (exact.get(t) as Decimal).toFixed()]));
   }
 
-  /** CID2 0x51 where the pack answers it; otherwise only what the profile says. */
+  /** CID2 0x51 where the pack answers it; a pack without it (RTN 04) gives only what the profile says. */
   async readStaticInfo(): Promise<StaticInfo> {
     this.#supervisor.assertConnected(this.sourceDescription);
-    const frame = await this.#guard(() =>
-      this.#link.exchange(CID2.MANUFACTURER, this.#timings.requestTimeoutMs),
-    );
+    const base = { manufacturer: this.#profile.manufacturer, model: this.#profile.model };
+    let frame: SeplosFrame;
+    try {
+      frame = await this.#guard(() => this.#link.exchange(CID2.MANUFACTURER, this.#timings.requestTimeoutMs));
+    } catch (err) {
+      if (!isDriverError(err) || err.details.exceptionCode !== RTN_CID2_UNSUPPORTED) throw err;
+      return { ...base, serial_number: null, firmware: null, hardware_version: null };
+    }
     const info = decodeManufacturer(frame.info);
     if (!info.ok) throw info.error;
     this.#lastGoodReadAt = this.#clock.now();
     return {
+      ...base,
       serial_number: info.value.identity || null,
-      manufacturer: this.#profile.manufacturer,
-      model: this.#profile.model,
       firmware: info.value.firmware,
       hardware_version: info.value.hardware || null,
     };
