@@ -14,6 +14,8 @@ export class SeplosLink implements Connector {
   readonly #endpoint: SeplosEndpoint;
   readonly #member: { address: number; lost(reason: string): void };
   #bus: SeplosBus | null = null;
+  /** Bumped by every open and close: an open that finishes after a close (its deadline passed) undoes itself. */
+  #generation = 0;
 
   constructor(endpoint: SeplosEndpoint, onLost: (reason: string) => void) {
     this.#endpoint = endpoint;
@@ -21,12 +23,18 @@ export class SeplosLink implements Connector {
   }
 
   async open(timeoutMs: number): Promise<void> {
+    const generation = ++this.#generation;
     const bus = busFor(this.#endpoint);
     await bus.attach(this.#member, timeoutMs);
+    if (generation !== this.#generation) {
+      await bus.detach(this.#member);
+      throw notConnected();
+    }
     this.#bus = bus;
   }
 
   async close(): Promise<void> {
+    this.#generation += 1;
     const bus = this.#bus;
     this.#bus = null;
     await bus?.detach(this.#member);

@@ -98,6 +98,7 @@ export async function startSeplosSimulator(
   const log = (options.log ?? silentLogger()).child({ component: 'seplos-sim' });
   const bus = new SeplosBus(packs, faults, counters);
   const server = await listen(host, options.port ?? 0, bus);
+  server.on('error', (err) => log.warn({ err }, 'Seplos pack simulator listener error'));
   const port = (server.address() as { port: number }).port;
   if (options.fill) {
     for (const a of addresses)
