@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { getProfile, loadRegistry } from './adapters/drivers/registry/load-registry.js';
+import { runSeplosSimCommand } from './adapters/drivers/simulator/seplos-sim-command.js';
 import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
@@ -182,15 +183,40 @@ function buildProgram(): Command {
   program
     .command('sim')
     .description(
-      'run the station simulator alone (Modbus TCP: slots are unit ids 1..N, the scanner unit 100)',
+      'run a simulator alone: the station (Modbus TCP: slots are unit ids 1..N, the scanner unit 100) or, with --protocol seplos-v2, a bus of Seplos V2 packs (addresses 1..N)',
     )
-    .option('--port <port>', 'TCP port', Number, 5020)
+    .option('--port <port>', 'TCP port (default 5020; 8888 for seplos-v2)', Number)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--slots <n>', 'charging slots', Number, 16)
-    .action((o: { port: number; host: string; slots: number }) => {
+    .option('--slots <n>', 'charging slots (Seplos: packs on the bus)', Number, 16)
+    .addOption(
+      new Option('--protocol <protocol>', 'modbus (the station) or seplos-v2 (battery packs)')
+        .choices(['modbus', 'seplos-v2'])
+        .default('modbus'),
+    )
+    .action((o: { port?: number; host: string; slots: number; protocol: string }) => {
       const config = configFrom(globals());
+      if (o.protocol === 'seplos-v2') {
+        return runSeplosSimCommand({
+          port: o.port ?? 8888,
+          host: o.host,
+          slots: o.slots,
+          site_id: config.site_id,
+          onListening: (sim) =>
+            print(
+              globals(),
+              {
+                status: 'listening',
+                protocol: 'seplos-v2',
+                host: sim.host,
+                port: sim.port,
+                addresses: sim.addresses,
+              },
+              `Seplos V2 pack simulator on seplos-v2-tcp://${sim.host}:${sim.port} (pack addresses ${sim.addresses.join(', ')})`,
+            ),
+        });
+      }
       return runSimCommand({
-        port: o.port,
+        port: o.port ?? 5020,
         host: o.host,
         slots: o.slots,
         site_id: config.site_id,

@@ -57,6 +57,8 @@ export interface StaticInfo {
   manufacturer: string;
   model: string;
   firmware: string | null;
+  /** Hardware version, where the device reports one (a BMS does). */
+  hardware_version?: string | null;
 }
 
 /** What the safety guard needs to know about a device's coverage of SPEC-001 §5.1. */
@@ -85,6 +87,11 @@ export interface DataProvider {
   readTags(tags: readonly string[]): Promise<Record<string, number>>;
   /** Serial number, model, firmware. */
   readStaticInfo(): Promise<StaticInfo>;
+  /**
+   * Optional: the same reading as readTags with every value as an exact decimal string, for devices whose
+   * figures are computed (a BMS's remaining Ah × pack voltage) and must not pass through a float.
+   */
+  readTagsExact?(tags: readonly string[]): Promise<Record<string, string>>;
   /** Range is checked before anything is sent (RANGE); UNKNOWN_TAG when not writable. */
   writeTag(tag: string, value: number): Promise<void>;
   /** Idempotent; isConnected is false when it returns. */
@@ -98,6 +105,8 @@ export const DRIVER_ERROR_CODES = {
   TIMEOUT: 'the device did not answer within the time limit (SPEC-001 TimeoutError)',
   RANGE: 'the value is outside the tag range; nothing was sent (SPEC-001 ValueError)',
   EXCEPTION: 'the device answered with a Modbus exception or an invalid frame',
+  INVALID_READ:
+    'the device answered, but a value lies outside the plausible range of its tag (SPEC-001 §4.5 bounds); nothing is passed on',
 } as const;
 
 export type DriverErrorCode = keyof typeof DRIVER_ERROR_CODES;
@@ -108,6 +117,10 @@ export interface DriverErrorDetails {
   /** Modbus exception code, when the device sent one. */
   exceptionCode?: number;
   source?: string;
+  /** What was wrong with an invalid frame (Seplos: bad-checksum, wrong-address, ...). */
+  frame?: string;
+  /** The plausible range a rejected reading fell outside of. */
+  range?: readonly [number, number];
 }
 
 export class DriverError extends Error {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createDriver } from '../../src/adapters/drivers/driver-factory.js';
-import { getProfile, loadRegistry } from '../../src/adapters/drivers/registry/load-registry.js';
+import { getModbusProfile, loadRegistry } from '../../src/adapters/drivers/registry/load-registry.js';
 import { silentLogger } from '../../src/log.js';
 import { FAST_TIMINGS } from '../harness/simulator-harness.js';
 import type { RecordedExchange } from '../harness/simulator-replay.js';
@@ -23,7 +23,7 @@ describe('shipped profiles decode recorded frames', () => {
       const fixture = JSON.parse(
         readFileSync(new URL(`../fixtures/frames/${name}.json`, import.meta.url), 'utf8'),
       ) as FrameFixture;
-      const profile = getProfile(registry, fixture.profile);
+      const profile = getModbusProfile(registry, fixture.profile);
       const device = await startReplayDevice(fixture.exchanges);
       const url = `modbus-tcp://127.0.0.1:${device.port}?unit=${fixture.url_unit}`;
       const driver = createDriver(url, { profile, log: silentLogger(), timings: FAST_TIMINGS });

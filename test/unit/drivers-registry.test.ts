@@ -8,6 +8,7 @@ import { decodeNumber, encodeNumber } from '../../src/adapters/drivers/modbus/re
 import type { TagDefinition } from '../../src/adapters/drivers/registry/device-profile.js';
 import {
   defaultRegistryDir,
+  getModbusProfile,
   getProfile,
   loadRegistry,
 } from '../../src/adapters/drivers/registry/load-registry.js';
@@ -16,7 +17,7 @@ import { silentLogger } from '../../src/log.js';
 import { isDriverError } from '../../src/ports/data-provider.js';
 
 const registry = loadRegistry();
-const sim = getProfile(registry, 'swapd_station-sim');
+const sim = getModbusProfile(registry, 'swapd_station-sim');
 
 function registryWith(file: string, edit: (profile: Record<string, unknown>) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'swapd-registry-'));
@@ -31,6 +32,7 @@ describe('device registry', () => {
   it('loads every shipped profile', () => {
     expect([...registry.keys()]).toEqual([
       'huawei_sun2000-luna2000',
+      'seplos_bms-v2',
       'swapd_station-sim',
       'victron_multiplus-ii',
     ]);

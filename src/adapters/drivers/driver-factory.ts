@@ -4,10 +4,13 @@ import type { DataProvider, DriverTimings } from '../../ports/data-provider.js';
 import { DEFAULT_DRIVER_TIMINGS, DriverError } from '../../ports/data-provider.js';
 import { ModbusDriver } from './modbus/modbus-driver.js';
 import { parseModbusUrl } from './modbus/modbus-endpoint.js';
-import type { DeviceProfile } from './registry/device-profile.js';
+import type { RegistryProfile } from './registry/device-profile.js';
+import { isModbusProfile, isSeplosProfile } from './registry/device-profile.js';
+import { SeplosDriver } from './seplos/seplos-driver.js';
+import { parseSeplosUrl } from './seplos/seplos-endpoint.js';
 
 export interface CreateDriverOptions {
-  profile: DeviceProfile;
+  profile: RegistryProfile;
   log: Logger;
   /** Overrides of SPEC-001's time limits (tests shorten them). */
   timings?: Partial<DriverTimings>;
@@ -16,27 +19,54 @@ export interface CreateDriverOptions {
 
 type DriverConstructor = (url: string, options: CreateDriverOptions, timings: DriverTimings) => DataProvider;
 
-const modbus: DriverConstructor = (url, options, timings) =>
-  new ModbusDriver({
-    profile: options.profile,
+const modbus: DriverConstructor = (url, options, timings) => {
+  const profile = options.profile;
+  if (!isModbusProfile(profile)) throw wrongProfile(url, profile.driver_class);
+  return new ModbusDriver({
+    profile,
     endpoint: parseModbusUrl(url, {
-      port: options.profile.modbus.default_port,
-      unitId: options.profile.modbus.default_unit_id,
+      port: profile.modbus.default_port,
+      unitId: profile.modbus.default_unit_id,
     }),
     timings,
     log: options.log,
     clock: options.clock,
   });
+};
+
+const seplos: DriverConstructor = (url, options, timings) => {
+  const profile = options.profile;
+  if (!isSeplosProfile(profile)) throw wrongProfile(url, profile.driver_class);
+  return new SeplosDriver({
+    profile,
+    endpoint: parseSeplosUrl(url, profile.seplos),
+    timings,
+    log: options.log,
+    clock: options.clock,
+  });
+};
+
+function wrongProfile(url: string, driverClass: string): DriverError {
+  return new DriverError(
+    'CONNECTION_FAILED',
+    `device URL ${schemeOf(url)}// does not fit a ${driverClass} profile; pick the profile of that protocol`,
+  );
+}
 
 /** Drivers by URL scheme. */
 const DRIVERS: Record<string, DriverConstructor> = {
   'modbus-tcp:': modbus,
   'modbus-rtu:': modbus,
+  'seplos-v2:': seplos,
+  'seplos-v2-tcp:': seplos,
 };
 
 export const DRIVER_SCHEMES = Object.keys(DRIVERS).map((s) => s.replace(/:$/, ''));
 
-/** Builds the driver for a device URL (`modbus-tcp://host:502?unit=3`, `modbus-rtu:///dev/ttyUSB0?baud=9600&unit=1`). */
+/**
+ * Builds the driver for a device URL (`modbus-tcp://host:502?unit=3`, `modbus-rtu:///dev/ttyUSB0?baud=9600&unit=1`,
+ * `seplos-v2:///dev/ttyUSB0?baud=19200&address=0`, `seplos-v2-tcp://gateway:8888?address=1`).
+ */
 export function createDriver(url: string, options: CreateDriverOptions): DataProvider {
   const scheme = schemeOf(url);
   const build = DRIVERS[scheme];

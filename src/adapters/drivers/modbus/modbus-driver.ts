@@ -13,6 +13,7 @@ import { ConnectionSupervisor } from '../connection-supervisor.js';
 import { withDeadline } from '../deadline.js';
 import type { DeviceProfile, TagDefinition } from '../registry/device-profile.js';
 import { isReadable, isWritable } from '../registry/device-profile.js';
+import { checkReadBounds } from '../registry/read-bounds.js';
 import type { ModbusEndpoint } from './modbus-endpoint.js';
 import { describeEndpoint } from './modbus-endpoint.js';
 import { ModbusLink } from './modbus-link.js';
@@ -191,6 +192,7 @@ export class ModbusDriver implements DataProvider {
     if (!Number.isFinite(value))
       throw new DriverError('EXCEPTION', `${name} decoded to ${value}`, { tag: name });
     if (name === 'mode' && !(def.values ?? [0, 1, 2, 3]).includes(value)) return 3;
+    checkReadBounds(name, def, value, this.sourceDescription);
     return value;
   }
 }

@@ -41,12 +41,13 @@ export interface ModbusSettings {
   static_tags?: { serial_number?: string; firmware?: string };
 }
 
+/** A Modbus device profile (the register map drives the generic Modbus driver). */
 export interface DeviceProfile {
   schema_version: '1.0';
   manufacturer: string;
   model: string;
   protocol: string;
-  driver_class: string;
+  driver_class: 'modbus';
   description?: string;
   supported_tags: { read: string[]; write: string[] };
   unsupported_required_tags: string[];
@@ -64,6 +65,45 @@ export interface DeviceProfile {
   safety_critical_alarm_bits?: Record<string, number[]>;
 }
 
+/** A tag of a protocol whose layout is fixed by the driver (Seplos V2): what it means and its bounds. */
+export interface FixedTagDefinition {
+  access: 'r';
+  unit?: string;
+  /** Plausible physical range; a reading outside it is rejected as an invalid read. */
+  range?: [number, number];
+  description?: string;
+}
+
+export interface SeplosSettings {
+  /** Pack address on the RS-485 bus (the DIP switches), when the URL names none. */
+  default_address: number;
+  default_baud: number;
+  /** Port of an RS-485-to-TCP gateway, when the URL names none. */
+  default_tcp_port: number;
+  /** Pause between two commands on the bus. */
+  inter_command_delay_ms: number;
+  /** Further attempts of a command whose answer was invalid or missing, inside the request time limit. */
+  retries: number;
+}
+
+/** A Seplos V2 BMS profile: SPEC-001 §7 fields, the protocol settings and the meaning of each tag. */
+export interface SeplosProfile extends Omit<DeviceProfile, 'driver_class' | 'modbus' | 'tags'> {
+  driver_class: 'seplos-v2';
+  seplos: SeplosSettings;
+  tags: Record<string, FixedTagDefinition>;
+}
+
+/** Any profile of the registry; `driver_class` tells them apart. */
+export type RegistryProfile = DeviceProfile | SeplosProfile;
+
+export function isModbusProfile(profile: RegistryProfile): profile is DeviceProfile {
+  return profile.driver_class === 'modbus';
+}
+
+export function isSeplosProfile(profile: RegistryProfile): profile is SeplosProfile {
+  return profile.driver_class === 'seplos-v2';
+}
+
 /** Registers a tag occupies. */
 export function registerCount(tag: TagDefinition): number {
   switch (tag.type) {
@@ -79,10 +119,10 @@ export function registerCount(tag: TagDefinition): number {
   }
 }
 
-export function isReadable(tag: TagDefinition): boolean {
+export function isReadable(tag: { access: TagAccess }): boolean {
   return tag.access !== 'w';
 }
 
-export function isWritable(tag: TagDefinition): boolean {
+export function isWritable(tag: { access: TagAccess }): boolean {
   return tag.access !== 'r';
 }

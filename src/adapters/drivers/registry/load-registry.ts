@@ -5,14 +5,14 @@ import type { ErrorDetail } from '../../../errors.js';
 import { SwapdError } from '../../../errors.js';
 import { REQUIRED_READ_TAGS, REQUIRED_WRITE_TAGS } from '../../../ports/data-provider.js';
 import { createAjv } from '../../../validation/ajv.js';
-import type { DeviceProfile } from './device-profile.js';
-import { isReadable, isWritable } from './device-profile.js';
+import type { DeviceProfile, RegistryProfile } from './device-profile.js';
+import { isModbusProfile, isReadable, isWritable } from './device-profile.js';
 
 export const PROFILE_SCHEMA_FILE = 'profile.schema.json';
 const PROFILE_FILE_NAME = /^[a-z0-9-]+_[a-z0-9.-]+\.json$/;
 
 /** Profiles keyed by file stem (`swapd_station-sim`). */
-export type Registry = ReadonlyMap<string, DeviceProfile>;
+export type Registry = ReadonlyMap<string, RegistryProfile>;
 
 /** The `registry/` folder shipped with swapd, found from this module (works from src/ and dist/). */
 export function defaultRegistryDir(): string {
@@ -28,7 +28,7 @@ export function defaultRegistryDir(): string {
 /** Loads and validates every profile in `dir`; a broken profile fails start-up naming file and field. */
 export function loadRegistry(dir: string = defaultRegistryDir()): Registry {
   const validate = compileProfileSchema(dir);
-  const profiles = new Map<string, DeviceProfile>();
+  const profiles = new Map<string, RegistryProfile>();
   const files = readdirSafe(dir).filter((f) => f.endsWith('.json') && f !== PROFILE_SCHEMA_FILE);
   for (const file of files.sort()) {
     profiles.set(basename(file, '.json'), loadProfileFile(join(dir, file), validate));
@@ -37,16 +37,24 @@ export function loadRegistry(dir: string = defaultRegistryDir()): Registry {
 }
 
 /** Loads one profile file (validated against the schema in the same folder unless given). */
-export function loadProfile(path: string): DeviceProfile {
+export function loadProfile(path: string): RegistryProfile {
   return loadProfileFile(path, compileProfileSchema(dirname(path)));
 }
 
-export function getProfile(registry: Registry, name: string): DeviceProfile {
+export function getProfile(registry: Registry, name: string): RegistryProfile {
   const profile = registry.get(name);
   if (!profile) {
     const known = [...registry.keys()].join(', ');
     throw new SwapdError('CONFIG_INVALID', `unknown device profile "${name}"; known profiles: ${known}`);
   }
+  return profile;
+}
+
+/** A profile that must drive the Modbus driver (the station simulator's map, for one). */
+export function getModbusProfile(registry: Registry, name: string): DeviceProfile {
+  const profile = getProfile(registry, name);
+  if (!isModbusProfile(profile))
+    throw new SwapdError('CONFIG_INVALID', `device profile "${name}" is not a Modbus profile`);
   return profile;
 }
 
@@ -64,7 +72,7 @@ function compileProfileSchema(dir: string): ProfileValidator {
   };
 }
 
-function loadProfileFile(path: string, validate: ProfileValidator): DeviceProfile {
+function loadProfileFile(path: string, validate: ProfileValidator): RegistryProfile {
   const file = basename(path);
   const fail = (details: ErrorDetail[]): never => {
     const first = details.map((d) => `${d.path}: ${d.message}`).join('; ');
@@ -80,18 +88,25 @@ function loadProfileFile(path: string, validate: ProfileValidator): DeviceProfil
   }
   const schemaErrors = validate(data);
   if (schemaErrors.length > 0) fail(schemaErrors);
-  const profile = data as DeviceProfile;
+  const profile = data as RegistryProfile;
   const semanticErrors = checkProfile(profile);
   if (semanticErrors.length > 0) fail(semanticErrors);
   return deepFreeze(profile);
 }
 
 /** Cross-field rules JSON Schema cannot say. */
-export function checkProfile(profile: DeviceProfile): ErrorDetail[] {
-  return [...checkSupportedTags(profile), ...checkRequiredCoverage(profile), ...checkTagShapes(profile)];
+export function checkProfile(profile: RegistryProfile): ErrorDetail[] {
+  const shapes = isModbusProfile(profile) ? checkTagShapes(profile) : checkRanges(profile.tags);
+  return [...checkSupportedTags(profile), ...checkRequiredCoverage(profile), ...shapes];
 }
 
-function checkSupportedTags(profile: DeviceProfile): ErrorDetail[] {
+function checkRanges(tags: RegistryProfile['tags']): ErrorDetail[] {
+  return Object.entries(tags)
+    .filter(([, tag]) => tag.range && tag.range[0] > tag.range[1])
+    .map(([name]) => ({ path: `/tags/${name}/range`, message: 'range is reversed' }));
+}
+
+function checkSupportedTags(profile: RegistryProfile): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   for (const name of profile.supported_tags.read) {
     const tag = profile.tags[name];
@@ -106,7 +121,7 @@ function checkSupportedTags(profile: DeviceProfile): ErrorDetail[] {
   return errors;
 }
 
-function checkRequiredCoverage(profile: DeviceProfile): ErrorDetail[] {
+function checkRequiredCoverage(profile: RegistryProfile): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   const unsupported = new Set(profile.unsupported_required_tags);
   const supported = new Set([...profile.supported_tags.read, ...profile.supported_tags.write]);
@@ -128,13 +143,11 @@ function checkRequiredCoverage(profile: DeviceProfile): ErrorDetail[] {
 }
 
 function checkTagShapes(profile: DeviceProfile): ErrorDetail[] {
-  const errors: ErrorDetail[] = [];
+  const errors: ErrorDetail[] = checkRanges(profile.tags);
   for (const [name, tag] of Object.entries(profile.tags)) {
     const path = `/tags/${name}`;
     if (tag.type === 'string' && tag.length === undefined)
       errors.push({ path, message: 'string tags need a length' });
-    if (tag.range && tag.range[0] > tag.range[1])
-      errors.push({ path: `${path}/range`, message: 'range is reversed' });
     if (isWritable(tag) && tag.type !== 'string' && !tag.range && !tag.values) {
       errors.push({ path, message: 'a writable tag needs a range or values' });
     }

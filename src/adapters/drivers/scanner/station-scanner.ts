@@ -61,11 +61,14 @@ export class StationScanner implements BatteryScanner {
     source: 'scanner' | 'slot',
   ): Promise<BatteryReading | null> {
     const wanted = TAGS.filter((t) => device.tags.readable.includes(t));
-    const values = await device.readTags(wanted).catch(() => null);
-    if (!values) return null;
+    const read = await readValues(device, wanted).catch(() => null);
+    if (!read) return null;
+    const { values, exactKwh } = read;
     const reading: BatteryReading = { asset_id: assetId, timestamp: this.#clock.now().toISOString(), source };
     const kwh = values['E_kwh_remaining'];
-    if (kwh !== undefined && Number.isFinite(kwh) && kwh >= 0) {
+    if (exactKwh !== undefined && new Decimal(exactKwh).gte(0)) {
+      reading.kwh_remaining = exactKwh;
+    } else if (kwh !== undefined && Number.isFinite(kwh) && kwh >= 0) {
       reading.kwh_remaining = new Decimal(kwh).toDecimalPlaces(this.#decimals).toFixed();
     }
     if (values['SOC_%'] !== undefined) reading.soc_pct = values['SOC_%'];
@@ -73,6 +76,20 @@ export class StationScanner implements BatteryScanner {
     if (values['T_battery_C'] !== undefined) reading.temperature_c = values['T_battery_C'];
     return reading;
   }
+}
+
+/**
+ * The reading; a device that computes its energy (a BMS: remaining Ah × pack voltage) also gives it as an
+ * exact decimal, kept as is so that the service rounds once, to its own precision.
+ */
+async function readValues(
+  device: DataProvider,
+  tags: readonly string[],
+): Promise<{ values: Record<string, number>; exactKwh?: string }> {
+  if (!device.readTagsExact) return { values: await device.readTags(tags) };
+  const exact = await device.readTagsExact(tags);
+  const values = Object.fromEntries(Object.entries(exact).map(([t, v]) => [t, Number(v)]));
+  return { values, exactKwh: exact['E_kwh_remaining'] };
 }
 
 async function holds(device: DataProvider, assetId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Logger } from '../../../log.js';
 import { silentLogger } from '../../../log.js';
 import type { DeviceProfile } from '../registry/device-profile.js';
-import { getProfile, loadRegistry } from '../registry/load-registry.js';
+import { getModbusProfile, loadRegistry } from '../registry/load-registry.js';
 import type { BatterySpec, BatteryState, PhysicsConstants } from './battery-model.js';
 import { DEFAULT_PHYSICS } from './battery-model.js';
 import type { Framing } from './modbus-server.js';
@@ -60,7 +60,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const slotUnitIds = unitIds(options.slots ?? 16);
   const scannerUnitId = options.scannerUnitId ?? DEFAULT_SCANNER_UNIT_ID;
   if (slotUnitIds.includes(scannerUnitId)) throw new RangeError('the scanner unit id collides with a slot');
-  const profile = options.profile ?? getProfile(loadRegistry(), SIM_PROFILE_NAME);
+  const profile = options.profile ?? getModbusProfile(loadRegistry(), SIM_PROFILE_NAME);
   const cabinet = new StationCabinet(profile, slotUnitIds, scannerUnitId, options.physics ?? DEFAULT_PHYSICS);
   const counters = new SimCounters();
   let server: ModbusServer | null = null;
