@@ -179,6 +179,17 @@ describe('EQUIPMENT_CHECKOUT at the quota boundaries (net 25.6 kWh, one swap)', 
     });
   });
 
+  it("the returned battery goes to the attendant's station, else back to its own", () => {
+    const away = decide(aPlanView(), { attendant_station: 'STATION_ABC' });
+    expect(away.effects).toContainEqual({
+      kind: 'asset',
+      asset_id: 'BAT-12345',
+      status: 'IN_STOCK',
+      holder_plan_id: null,
+      station_id: 'STATION_ABC',
+    });
+  });
+
   it('first visit: incoming_battery_id is null in the answer', () => {
     const plan = aPlanView({
       serviceStates: aPlanView().serviceStates.map((s) => ({ ...s, current_asset: null })),

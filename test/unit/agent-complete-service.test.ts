@@ -164,6 +164,7 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
       kind: 'payment',
       payment: {
         payment_id: 'RCPT-5',
+        source: 'attendant',
         status: 'PENDING',
         amount: '10',
         payment_method: 'MPESA',
