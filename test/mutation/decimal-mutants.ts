@@ -4,7 +4,7 @@
  * and the file is restored; a mutant the tests do not kill is reported and the exit code is 1.
  * A mutant whose text is no longer found (the code moved) is reported as stale, also exit code 1.
  *
- *   npx tsx test/mutation/decimal-mutants.ts
+ *   npx tsx test/mutation/decimal-mutants.ts [file or description filter …]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -124,8 +124,8 @@ export const MUTANTS: readonly HandMutant[] = [
   },
   {
     file: 'agents/shared/energy.ts',
-    from: 'kwh: roundTo(hardware, precision)',
-    to: 'kwh: hardware',
+    from: 'kwh: roundTo(hardware, precision),\n      source',
+    to: 'kwh: hardware,\n      source',
     why: 'hardware kWh not rounded',
   },
   {
@@ -175,7 +175,7 @@ export const MUTANTS: readonly HandMutant[] = [
   {
     file: 'agents/shared/swap.ts',
     from: 'if (after.isNegative())',
-    to: 'if (!after.isPositive())',
+    to: 'if (after.lte(0))',
     why: 'check at',
   },
   {
@@ -219,9 +219,16 @@ function killed(): boolean {
   return run.status !== 0;
 }
 
-function main(): number {
+/** Only the mutants whose file or description contains one of the arguments, if any are given. */
+function selected(args: readonly string[]): readonly HandMutant[] {
+  if (args.length === 0) return MUTANTS;
+  return MUTANTS.filter((m) => args.some((a) => m.file.includes(a) || m.why.includes(a)));
+}
+
+function main(args: readonly string[]): number {
   let bad = 0;
-  for (const m of MUTANTS) {
+  const mutants = selected(args);
+  for (const m of mutants) {
     const original = readFileSync(m.file, 'utf8');
     const count = original.split(m.from).length - 1;
     if (count !== 1) {
@@ -238,8 +245,8 @@ function main(): number {
       writeFileSync(m.file, original);
     }
   }
-  console.log(`${MUTANTS.length - bad} of ${MUTANTS.length} hand-made mutants killed`);
+  console.log(`${mutants.length - bad} of ${mutants.length} hand-made mutants killed`);
   return bad > 0 ? 1 : 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main();
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv.slice(2));

@@ -59,6 +59,11 @@ describe('resolveEnergy: order of trust (scanner/slot, fresh telemetry, app kWh,
     expect(resolve({}, slot)?.kwh.toFixed()).toBe('30.4');
   });
 
+  it("a hardware SOC is converted with the battery's own capacity (50 % of 20 kWh = 10)", () => {
+    const slot = reading({ source: 'slot', kwh_remaining: undefined, soc_pct: 50 });
+    expect(resolveEnergy({}, slot, dec(20), params, NOW, 0.5)?.kwh.toFixed()).toBe('10');
+  });
+
   it('a reading with neither kWh nor SOC is no reading: the app is used', () => {
     const empty = reading({ kwh_remaining: undefined });
     expect(resolve({ kwh: 4.8 }, empty)).toEqual({
