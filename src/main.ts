@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
@@ -8,9 +9,14 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { createSwapEnergyRepo } from './adapters/db/swap-energy.repo.js';
+import { createTelemetryRepo } from './adapters/db/telemetry.repo.js';
+import { SlotPoller } from './adapters/drivers/slot-poller.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
+import { HttpResponseValidator } from './adapters/http/response-validator.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
+import { telemetryRoutes } from './adapters/http/telemetry-routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
@@ -18,6 +24,7 @@ import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import { type BatteryScanner, noHardwareScanner } from './ports/scanner.js';
+import { type Scheduler, systemScheduler } from './ports/scheduler.js';
 import { RequestPipeline } from './router/request-pipeline.js';
 import { requestSchemas, routes } from './router/routes.js';
 import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
@@ -25,14 +32,23 @@ import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { TelemetryCache } from './runtime/telemetry/telemetry-cache.js';
+import { TelemetryIngest } from './runtime/telemetry/telemetry-ingest.js';
+import { TelemetryMetrics } from './runtime/telemetry/telemetry-metrics.js';
+import { TelemetryPublisher } from './runtime/telemetry/telemetry-publisher.js';
+import { TelemetryLookup, TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
+import { TelemetryWriter } from './runtime/telemetry/telemetry-writer.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
+import { Spec003Validator } from './validation/spec003/spec003-validator.js';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 export interface StartOptions {
   log?: Logger;
   clock?: Clock;
+  /** Periodic work (telemetry, slot polling); tests drive it from a manual clock. */
+  scheduler?: Scheduler;
   scanner?: BatteryScanner;
   /** Tests: keep PGlite in memory. */
   inMemoryDatabase?: boolean;
@@ -52,6 +68,7 @@ export interface RunningSwapd {
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
+  readonly telemetry: OpenTelemetry;
   readonly startupMs: number;
   stop(): Promise<void>;
 }
@@ -134,11 +151,141 @@ async function openSideBySide<const T extends readonly Opener<unknown>[]>(
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as Opened<T>;
 }
 
+export const SWAPD_VERSION: string = (
+  JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+interface OpenTelemetry {
+  cache: TelemetryCache;
+  store: ReturnType<typeof createTelemetryRepo>;
+  lookup: TelemetryLookup;
+  writer: TelemetryWriter;
+  ingest: TelemetryIngest | null;
+  publisher: TelemetryPublisher | null;
+  poller: SlotPoller | null;
+}
+
+/**
+ * SPEC-003 both ways (SPEC §2.5): the latest-reading cache and its batched writer (any role), the
+ * ingest (agent role) and the slot poller + publisher (station role). Started here, stopped in reverse.
+ */
+async function openTelemetry(
+  config: SwapdConfig,
+  deps: {
+    database: DatabaseHandle;
+    broker: BrokerClient;
+    hardware: StationHardware | null;
+    metrics: SwapdMetrics;
+  },
+  runtime: { log: Logger; clock: Clock; scheduler: Scheduler },
+  closers: Closer[],
+): Promise<OpenTelemetry> {
+  const t = config.telemetry;
+  const { log, clock, scheduler } = runtime;
+  const metrics = new TelemetryMetrics(deps.metrics.registry);
+  const validator = new Spec003Validator();
+  const cache = new TelemetryCache(t.max_assets);
+  const store = createTelemetryRepo(deps.database.db);
+  const lookup = new TelemetryLookup(cache, store, {
+    alwaysAskStore: config.shared_subscription_group !== null,
+  });
+  const writer = new TelemetryWriter({
+    store,
+    cache,
+    metrics,
+    clock,
+    scheduler,
+    log,
+    options: {
+      intervalMs: t.write_interval_ms,
+      batchRows: t.write_batch_rows,
+      retentionMs: t.history_retention_hours * 3_600_000,
+      pruneEveryMs: 60_000,
+    },
+  });
+  writer.start();
+  closers.push(() => writer.stop());
+  let ingest: TelemetryIngest | null = null;
+  if (config.roles.includes('agent') && t.ingest) {
+    ingest = new TelemetryIngest({
+      broker: deps.broker,
+      cache,
+      validator,
+      clock,
+      metrics,
+      log,
+      rules: {
+        maxBytes: t.max_message_bytes,
+        sites: t.sites ? new Set(t.sites) : null,
+        maxFutureSkewMs: t.max_future_skew_seconds * 1000,
+      },
+    });
+    await ingest.start(config.shared_subscription_group);
+    const running = ingest;
+    closers.push(async () => running.stop());
+  }
+  let publisher: TelemetryPublisher | null = null;
+  let poller: SlotPoller | null = null;
+  if (deps.hardware && t.publish) {
+    poller = new SlotPoller({
+      slots: deps.hardware.slots,
+      readings: deps.hardware.readings,
+      clock,
+      scheduler,
+      intervalMs: t.interval_ms,
+      log,
+    });
+    publisher = new TelemetryPublisher({
+      broker: deps.broker,
+      readings: deps.hardware.readings,
+      validator,
+      metrics,
+      clock,
+      scheduler,
+      log,
+      energy: createSwapEnergyRepo(deps.database.db),
+      settings: {
+        siteId: config.site_id,
+        gatewayVersion: SWAPD_VERSION,
+        intervalMs: t.interval_ms,
+        fleetIntervalMs: t.fleet_interval_ms,
+        qos: t.qos,
+        carbon:
+          t.grid_intensity_g_kwh === null
+            ? null
+            : {
+                gridIntensityGKwh: t.grid_intensity_g_kwh,
+                displacedGKwh: t.displaced_g_kwh,
+                countryCode: t.country_code ?? config.site_id.split('-')[1] ?? 'ZZ',
+              },
+      },
+      onPublished: (message) =>
+        cache.foldSite({
+          siteId: message.site_id,
+          messageType: message.message_type,
+          measuredAt: new Date(message.timestamp),
+          message,
+        }),
+    });
+    poller.start();
+    publisher.start();
+    const [p, q] = [poller, publisher];
+    closers.push(async () => {
+      q.stop();
+      p.stop();
+    });
+  }
+  return { cache, store, lookup, writer, ingest, publisher, poller };
+}
+
 /** The composition root: configuration → adapters → runtime. The only place that builds adapters. */
 export async function startSwapd(config: SwapdConfig, options: StartOptions = {}): Promise<RunningSwapd> {
   const started = performance.now();
   const log = options.log ?? createLogger({ level: config.log_level, pretty: config.log_pretty });
   const clock = options.clock ?? systemClock;
+  const periodic = options.scheduler ?? systemScheduler;
   const closers: Closer[] = [];
   const stopAll = async () => {
     for (const close of closers.reverse())
@@ -156,6 +303,12 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     await registerStock(database.db, stock);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
+    const telemetry = await openTelemetry(
+      config,
+      { database, broker, hardware, metrics },
+      { log, clock, scheduler: periodic },
+      closers,
+    );
     let relay: OutboxRelay | null = null;
     let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
@@ -166,7 +319,11 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
         validator: new MessageValidator(messageSchemas(requestSchemas())),
-        scanner: options.scanner ?? hardware?.scanner ?? noHardwareScanner,
+        scanner: new TrustOrderScanner(
+          options.scanner ?? hardware?.scanner ?? noHardwareScanner,
+          telemetry.lookup,
+          1500,
+        ),
         clock,
         log: log.child({ component: 'router' }),
         settings: {
@@ -227,7 +384,20 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         clock,
         metrics,
         health,
-        extra: hardware ? [assetTelemetryRoute(hardware.scanner)] : [],
+        extra: [
+          ...(hardware ? [assetTelemetryRoute(hardware.scanner)] : []),
+          ...telemetryRoutes({
+            cache: telemetry.cache,
+            store: telemetry.store,
+            clock,
+            siteId: config.site_id,
+            roles: config.roles,
+            version: SWAPD_VERSION,
+            validator: new HttpResponseValidator(),
+            log,
+            needsToken: !LOOPBACK_HOSTS.has(config.http_host),
+          }),
+        ],
       }),
       {
         host: config.http_host,
@@ -262,6 +432,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       relay,
       scheduler,
       metrics,
+      telemetry,
       startupMs,
       stop: stopAll,
     };

@@ -1,7 +1,7 @@
 import type { Spec003Envelope } from '../validation/spec003/spec003-validator.js';
 
 /** A SPEC-003 telemetry payload with swapd's battery extension fields (SPEC §2.5). */
-export interface TelemetryPayload {
+export type TelemetryPayload = {
   soc_pct: number;
   power_kw: number;
   temperature_c: number;
@@ -15,7 +15,7 @@ export interface TelemetryPayload {
   energy_kwh?: number;
   slot?: number;
   soh_pct?: number;
-}
+};
 
 /** The latest accepted telemetry of one battery. */
 export interface AssetTelemetry {
@@ -66,4 +66,9 @@ export interface TelemetryStore {
   history(assetId: string, from: Date, to: Date, limit: number): Promise<TelemetryPoint[]>;
   /** Deletes history older than `before`; returns how many rows went. */
   prune(before: Date): Promise<number>;
+}
+
+/** The energy a site's swaps delivered in a period (sum of net kWh of committed swaps), exact. */
+export interface SwapEnergySource {
+  deliveredKwh(siteId: string, from: Date, to: Date): Promise<string>;
 }
