@@ -37,6 +37,8 @@ export class TelemetryWriter {
   #flushing: Promise<void> = Promise.resolve();
   #failing = false;
   #reportedDropped = 0;
+  /** Rows written to telemetry_latest since start (the bench reads it). */
+  rowsWritten = 0;
 
   constructor(deps: {
     store: TelemetryStore;
@@ -76,6 +78,7 @@ export class TelemetryWriter {
         const written = await this.#store.write(batch);
         end();
         this.#metrics.rowsWritten.inc({ table: 'telemetry_latest' }, written.latest);
+        this.rowsWritten += written.latest;
         this.#metrics.rowsWritten.inc({ table: 'telemetry_history' }, written.history);
         this.#recovered();
       } catch (err) {
