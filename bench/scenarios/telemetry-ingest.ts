@@ -55,6 +55,8 @@ function flood(url: string, durationMs: number): { done: Promise<number>; child:
 
 interface Window {
   count: number;
+  /** CPU time of this process per message counted (user + system), µs: robust to a busy machine. */
+  cpuUsPerMessage: number;
   ms: number;
   rssStartMb: number;
   rssEndMb: number;
@@ -68,6 +70,7 @@ async function measure(counter: () => number, warmupMs: number, windowMs: number
   await new Promise((r) => setTimeout(r, warmupMs));
   const start = counter();
   const t0 = performance.now();
+  const cpu = process.cpuUsage();
   const rssStartMb = rssMb();
   let rssPeakMb = rssStartMb;
   const sampler = setInterval(() => {
@@ -75,7 +78,16 @@ async function measure(counter: () => number, warmupMs: number, windowMs: number
   }, 250);
   await new Promise((r) => setTimeout(r, windowMs));
   clearInterval(sampler);
-  return { count: counter() - start, ms: performance.now() - t0, rssStartMb, rssEndMb: rssMb(), rssPeakMb };
+  const used = process.cpuUsage(cpu);
+  const count = counter() - start;
+  return {
+    count,
+    cpuUsPerMessage: round((used.user + used.system) / Math.max(count, 1), 1),
+    ms: performance.now() - t0,
+    rssStartMb,
+    rssEndMb: rssMb(),
+    rssPeakMb,
+  };
 }
 
 /** How long until the counter stops moving (one quiet second), after the flood ended. */
@@ -257,7 +269,7 @@ async function publisherCost(broker: MosquittoProcess, ctx: StandaloneContext) {
 }
 
 function rows(
-  noop: Window,
+  noop: Awaited<ReturnType<typeof noOpRate>>,
   result: Awaited<ReturnType<typeof ingestRate>>,
   cost: Awaited<ReturnType<typeof publisherCost>>,
 ): ResultRow[] {
@@ -276,7 +288,7 @@ function rows(
       unit: 'msg/s',
       throughput_per_s: noopRate,
       count: noop.count,
-      metrics: {},
+      metrics: { flood_sent: noop.sent, received_total: noop.received, cpu_us_per_msg: noop.cpuUsPerMessage },
     },
     {
       ...base,
@@ -296,6 +308,8 @@ function rows(
       metrics: {
         flood_sent: result.sent,
         received_total: result.received,
+        cpu_us_per_msg: result.window.cpuUsPerMessage,
+        cpu_ratio: round(noop.cpuUsPerMessage / Math.max(result.window.cpuUsPerMessage, 0.1), 2),
         sustained_msg_per_s: result.sustained,
         backlog_drain_ms: result.drainMs,
         rows_written: result.written,

@@ -79,13 +79,13 @@ export class TelemetryIngest {
     const verdict = checkInbound(inbound.topic, inbound.payload, this.#rules, this.#validator, now);
     if (!verdict.ok) {
       this.rejected.set(verdict.cause, (this.rejected.get(verdict.cause) ?? 0) + 1);
-      this.#metrics.rejected.inc({ cause: verdict.cause });
+      this.#metrics.rejected.labels(verdict.cause).inc();
       this.#logOnce(verdict.cause, verdict.siteId, inbound.topic, verdict.details);
       return;
     }
     const { message, measuredAt } = verdict;
     this.accepted++;
-    this.#metrics.received.inc({ message_type: message.message_type });
+    this.#metrics.received.labels(message.message_type).inc();
     this.#cache.foldSite({ siteId: message.site_id, messageType: message.message_type, measuredAt, message });
     if (message.message_type !== 'telemetry') return;
     const payload = message.payload as unknown as TelemetryPayload;
@@ -98,7 +98,6 @@ export class TelemetryIngest {
       message: message as unknown as Spec003Envelope<TelemetryPayload>,
     };
     if (!this.#cache.foldAsset(reading)) this.#metrics.outOfOrder.inc();
-    this.#metrics.cachedAssets.set(this.#cache.size);
   }
 
   #logOnce(cause: string, siteId: string | null, topic: string, details: unknown): void {

@@ -71,6 +71,7 @@ export class TelemetryWriter {
 
   async #write(): Promise<void> {
     const pending = this.#cache.takePending();
+    this.#metrics.cachedAssets.set(this.#cache.size);
     this.#reportDropped();
     for (const [i, batch] of chunks(pending, this.#options.batchRows).entries()) {
       const end = this.#metrics.writeSeconds.startTimer();
