@@ -1,5 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localConfig } from '../../bench/infra.js';
+import { silentLogger } from '../../src/log.js';
+import { startSwapd } from '../../src/main.js';
 import { TelemetryCache } from '../../src/runtime/telemetry/telemetry-cache.js';
 import { TelemetryLookup } from '../../src/runtime/telemetry/telemetry-scanner.js';
 import { aKenyaPlan, batteries, seed, seedCheckout } from '../builders/plans.js';
@@ -172,5 +178,68 @@ describe('SPEC-003 ingest into an agent-only swapd', () => {
     expect((await fetch(`${http}/status?site_id=SITE-KE-404`)).status).toBe(404);
     const version = (await (await fetch(`${http}/version`)).json()) as Record<string, unknown>;
     expect(version).toMatchObject({ name: 'swapd', spec003_schema_version: '1.0', roles: ['agent'] });
+  });
+});
+
+/**
+ * Two swapd processes' worth on one broker: an agent-only swapd on Postgres, and a station-only swapd
+ * (its own simulator, no agent role) attached to the agent's broker. The station's published slot
+ * telemetry is what the agent answers with.
+ */
+describe('a station-only swapd feeding an agent-only swapd', () => {
+  let agent: TestStation;
+  let stationOnly: Awaited<ReturnType<typeof startSwapd>>;
+
+  beforeAll(async () => {
+    agent = await startStation({ db: 'postgres', broker: 'aedes', overrides: { site_id: SITE } });
+    stationOnly = await startSwapd(
+      localConfig(
+        {
+          databaseUrl: null,
+          mqttUrl: agent.swapd.brokerUrl,
+          dataDir: mkdtempSync(join(tmpdir(), 'swapd-st-')),
+        },
+        {
+          roles: ['station'],
+          site_id: SITE,
+          telemetry: { interval_ms: 200 },
+          station: { simulator_slots: 4 },
+        },
+      ),
+      { log: silentLogger(), inMemoryDatabase: true, writeRuntimeNote: false },
+    );
+    const held = stationOnly.hardware!.simulatedBatteries[0]!.asset_id;
+    await seed(
+      agent.db,
+      [
+        aKenyaPlan((p) => {
+          p.planId = 'plan-station';
+          p.customerId = 'CUST-ST';
+          p.currentAsset = held;
+        }),
+      ],
+      batteries([held]),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await stationOnly?.stop();
+    await agent?.close();
+  });
+
+  it("answers IDENTIFY_RETURNED_EQUIPMENT with the station's slot reading, kwh_source telemetry", async () => {
+    const sim = stationOnly.hardware!.simulator!;
+    const held = stationOnly.hardware!.simulatedBatteries[0]!.asset_id;
+    await until(() => agent.swapd.telemetry.cache.asset(held) !== undefined, 10_000);
+    const published = agent.swapd.telemetry.cache.asset(held)!.message.payload;
+    const res = await agent.requester.call('plan-station', 'identify_returned_equipment', {
+      action: 'IDENTIFY_RETURNED_EQUIPMENT',
+      correlation_id: 'st-1',
+      equipment_id: held,
+      kwh_remaining: 1,
+    });
+    expect(res.metadata).toMatchObject({ kwh_source: 'telemetry' });
+    const kwh = (res.metadata as { kwh_remaining: number }).kwh_remaining;
+    expect(Math.abs(kwh - (published.energy_kwh as number))).toBeLessThan(0.1);
+    expect(sim.slotUnitIds).toContain(published.slot);
   });
 });
