@@ -116,7 +116,18 @@ function historyRoute(deps: TelemetryRouteDeps): HttpRoute {
       const [start, end] = [from as Date, to as Date];
       if (start.getTime() > end.getTime())
         return validated(deps, 'history', error(400, 'BAD_REQUEST', 'from must not be after to'));
-      const points = await deps.store.history(assetId, start, end, HISTORY_LIMIT + 1);
+      const points = await deps.store
+        .history(assetId, start, end, HISTORY_LIMIT + 1)
+        .catch((err: unknown) => {
+          deps.log.warn({ err }, 'telemetry history could not be read');
+          return null;
+        });
+      if (!points)
+        return validated(
+          deps,
+          'history',
+          error(503, 'SERVICE_UNAVAILABLE', 'the database is unavailable; retry later'),
+        );
       const body = {
         asset_id: assetId,
         from: start.toISOString(),
