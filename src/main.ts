@@ -32,15 +32,10 @@ import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
-import { TelemetryCache } from './runtime/telemetry/telemetry-cache.js';
-import { TelemetryIngest } from './runtime/telemetry/telemetry-ingest.js';
-import { TelemetryMetrics } from './runtime/telemetry/telemetry-metrics.js';
-import { TelemetryPublisher } from './runtime/telemetry/telemetry-publisher.js';
-import { TelemetryLookup, TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
-import { TelemetryWriter } from './runtime/telemetry/telemetry-writer.js';
+import { TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
+import { startTelemetryServices, type TelemetryServices } from './runtime/telemetry/telemetry-services.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
-import { Spec003Validator } from './validation/spec003/spec003-validator.js';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -68,7 +63,7 @@ export interface RunningSwapd {
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
-  readonly telemetry: OpenTelemetry;
+  readonly telemetry: TelemetryServices;
   readonly startupMs: number;
   stop(): Promise<void>;
 }
@@ -157,21 +152,11 @@ export const SWAPD_VERSION: string = (
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
-interface OpenTelemetry {
-  cache: TelemetryCache;
-  store: ReturnType<typeof createTelemetryRepo>;
-  lookup: TelemetryLookup;
-  writer: TelemetryWriter;
-  ingest: TelemetryIngest | null;
-  publisher: TelemetryPublisher | null;
-  poller: SlotPoller | null;
-}
-
 /**
- * SPEC-003 both ways (SPEC §2.5): the latest-reading cache and its batched writer (any role), the
- * ingest (agent role) and the slot poller + publisher (station role). Started here, stopped in reverse.
+ * SPEC-003 both ways (SPEC §2.5): the adapters the telemetry services need, built here; the services
+ * (cache, batched writer, ingest, publisher) are assembled and started in the runtime.
  */
-async function openTelemetry(
+function openTelemetry(
   config: SwapdConfig,
   deps: {
     database: DatabaseHandle;
@@ -181,103 +166,34 @@ async function openTelemetry(
   },
   runtime: { log: Logger; clock: Clock; scheduler: Scheduler },
   closers: Closer[],
-): Promise<OpenTelemetry> {
-  const t = config.telemetry;
-  const { log, clock, scheduler } = runtime;
-  const metrics = new TelemetryMetrics(deps.metrics.registry);
-  const validator = new Spec003Validator();
-  const cache = new TelemetryCache(t.max_assets);
-  const store = createTelemetryRepo(deps.database.db);
-  const lookup = new TelemetryLookup(cache, store, {
-    alwaysAskStore: config.shared_subscription_group !== null,
-  });
-  const writer = new TelemetryWriter({
-    store,
-    cache,
-    metrics,
-    clock,
-    scheduler,
-    log,
-    options: {
-      intervalMs: t.write_interval_ms,
-      batchRows: t.write_batch_rows,
-      retentionMs: t.history_retention_hours * 3_600_000,
-      pruneEveryMs: 60_000,
-    },
-  });
-  writer.start();
-  closers.push(() => writer.stop());
-  let ingest: TelemetryIngest | null = null;
-  if (config.roles.includes('agent') && t.ingest) {
-    ingest = new TelemetryIngest({
+): Promise<TelemetryServices> {
+  const publishing = deps.hardware && config.telemetry.publish ? deps.hardware : null;
+  return startTelemetryServices(
+    {
+      settings: config.telemetry,
+      siteId: config.site_id,
+      roles: config.roles,
+      sharedGroup: config.shared_subscription_group,
+      version: SWAPD_VERSION,
       broker: deps.broker,
-      cache,
-      validator,
-      clock,
-      metrics,
-      log,
-      rules: {
-        maxBytes: t.max_message_bytes,
-        sites: t.sites ? new Set(t.sites) : null,
-        maxFutureSkewMs: t.max_future_skew_seconds * 1000,
-      },
-    });
-    await ingest.start(config.shared_subscription_group);
-    const running = ingest;
-    closers.push(async () => running.stop());
-  }
-  let publisher: TelemetryPublisher | null = null;
-  let poller: SlotPoller | null = null;
-  if (deps.hardware && t.publish) {
-    poller = new SlotPoller({
-      slots: deps.hardware.slots,
-      readings: deps.hardware.readings,
-      clock,
-      scheduler,
-      intervalMs: t.interval_ms,
-      log,
-    });
-    publisher = new TelemetryPublisher({
-      broker: deps.broker,
-      readings: deps.hardware.readings,
-      validator,
-      metrics,
-      clock,
-      scheduler,
-      log,
+      store: createTelemetryRepo(deps.database.db),
       energy: createSwapEnergyRepo(deps.database.db),
-      settings: {
-        siteId: config.site_id,
-        gatewayVersion: SWAPD_VERSION,
-        intervalMs: t.interval_ms,
-        fleetIntervalMs: t.fleet_interval_ms,
-        qos: t.qos,
-        carbon:
-          t.grid_intensity_g_kwh === null
-            ? null
-            : {
-                gridIntensityGKwh: t.grid_intensity_g_kwh,
-                displacedGKwh: t.displaced_g_kwh,
-                countryCode: t.country_code ?? config.site_id.split('-')[1] ?? 'ZZ',
-              },
-      },
-      onPublished: (message) =>
-        cache.foldSite({
-          siteId: message.site_id,
-          messageType: message.message_type,
-          measuredAt: new Date(message.timestamp),
-          message,
-        }),
-    });
-    poller.start();
-    publisher.start();
-    const [p, q] = [poller, publisher];
-    closers.push(async () => {
-      q.stop();
-      p.stop();
-    });
-  }
-  return { cache, store, lookup, writer, ingest, publisher, poller };
+      readings: publishing?.readings ?? null,
+      poller: publishing
+        ? new SlotPoller({
+            slots: publishing.slots,
+            readings: publishing.readings,
+            clock: runtime.clock,
+            scheduler: runtime.scheduler,
+            intervalMs: config.telemetry.interval_ms,
+            log: runtime.log,
+          })
+        : null,
+      registry: deps.metrics.registry,
+      ...runtime,
+    },
+    closers,
+  );
 }
 
 /** The composition root: configuration → adapters → runtime. The only place that builds adapters. */
