@@ -45,6 +45,13 @@ export interface TelemetryServices {
   publisher: TelemetryPublisher | null;
 }
 
+/** What the ingest and the publisher share: one cache, one set of metrics, one compiled validator. */
+interface Shared {
+  cache: TelemetryCache;
+  metrics: TelemetryMetrics;
+  validator: Spec003Validator;
+}
+
 function carbonSettings(t: TelemetryConfig, siteId: string): CarbonSettings | null {
   if (t.grid_intensity_g_kwh === null) return null;
   return {
@@ -54,15 +61,12 @@ function carbonSettings(t: TelemetryConfig, siteId: string): CarbonSettings | nu
   };
 }
 
-function startIngest(
-  deps: TelemetryServicesDeps,
-  parts: { cache: TelemetryCache; metrics: TelemetryMetrics },
-) {
+function startIngest(deps: TelemetryServicesDeps, parts: Shared) {
   const t = deps.settings;
   return new TelemetryIngest({
     broker: deps.broker,
     cache: parts.cache,
-    validator: new Spec003Validator(),
+    validator: parts.validator,
     clock: deps.clock,
     metrics: parts.metrics,
     log: deps.log,
@@ -74,16 +78,12 @@ function startIngest(
   });
 }
 
-function publisherFor(
-  deps: TelemetryServicesDeps,
-  readings: SlotReadings,
-  parts: { cache: TelemetryCache; metrics: TelemetryMetrics },
-) {
+function publisherFor(deps: TelemetryServicesDeps, readings: SlotReadings, parts: Shared) {
   const t = deps.settings;
   return new TelemetryPublisher({
     broker: deps.broker,
     readings,
-    validator: new Spec003Validator(),
+    validator: parts.validator,
     metrics: parts.metrics,
     clock: deps.clock,
     scheduler: deps.scheduler,
@@ -120,6 +120,7 @@ export async function startTelemetryServices(
   const t = deps.settings;
   const metrics = new TelemetryMetrics(deps.registry);
   const cache = new TelemetryCache(t.max_assets);
+  const validator = new Spec003Validator();
   const lookup = new TelemetryLookup(cache, deps.store, { alwaysAskStore: deps.sharedGroup !== null });
   const writer = new TelemetryWriter({
     store: deps.store,
@@ -139,14 +140,14 @@ export async function startTelemetryServices(
   closers.push(() => writer.stop());
   let ingest: TelemetryIngest | null = null;
   if (deps.roles.includes('agent') && t.ingest) {
-    const started = startIngest(deps, { cache, metrics });
+    const started = startIngest(deps, { cache, metrics, validator });
     await started.start(deps.sharedGroup);
     closers.push(async () => started.stop());
     ingest = started;
   }
   let publisher: TelemetryPublisher | null = null;
   if (deps.readings) {
-    const started = publisherFor(deps, deps.readings, { cache, metrics });
+    const started = publisherFor(deps, deps.readings, { cache, metrics, validator });
     const poller = deps.poller;
     poller?.start();
     started.start();
