@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
@@ -8,9 +9,14 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { createSwapEnergyRepo } from './adapters/db/swap-energy.repo.js';
+import { createTelemetryRepo } from './adapters/db/telemetry.repo.js';
+import { SlotPoller } from './adapters/drivers/slot-poller.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
+import { HttpResponseValidator } from './adapters/http/response-validator.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
+import { telemetryRoutes } from './adapters/http/telemetry-routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
@@ -18,6 +24,7 @@ import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import { type BatteryScanner, noHardwareScanner } from './ports/scanner.js';
+import { type Scheduler, systemScheduler } from './ports/scheduler.js';
 import { RequestPipeline } from './router/request-pipeline.js';
 import { requestSchemas, routes } from './router/routes.js';
 import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
@@ -25,6 +32,8 @@ import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
+import { startTelemetryServices, type TelemetryServices } from './runtime/telemetry/telemetry-services.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
 
@@ -33,6 +42,8 @@ export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url))
 export interface StartOptions {
   log?: Logger;
   clock?: Clock;
+  /** Periodic work (telemetry, slot polling); tests drive it from a manual clock. */
+  scheduler?: Scheduler;
   scanner?: BatteryScanner;
   /** Tests: keep PGlite in memory. */
   inMemoryDatabase?: boolean;
@@ -52,6 +63,7 @@ export interface RunningSwapd {
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
+  readonly telemetry: TelemetryServices;
   readonly startupMs: number;
   stop(): Promise<void>;
 }
@@ -134,11 +146,62 @@ async function openSideBySide<const T extends readonly Opener<unknown>[]>(
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as Opened<T>;
 }
 
+export const SWAPD_VERSION: string = (
+  JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * SPEC-003 both ways (SPEC §2.5): the adapters the telemetry services need, built here; the services
+ * (cache, batched writer, ingest, publisher) are assembled and started in the runtime.
+ */
+function openTelemetry(
+  config: SwapdConfig,
+  deps: {
+    database: DatabaseHandle;
+    broker: BrokerClient;
+    hardware: StationHardware | null;
+    metrics: SwapdMetrics;
+  },
+  runtime: { log: Logger; clock: Clock; scheduler: Scheduler },
+  closers: Closer[],
+): Promise<TelemetryServices> {
+  const publishing = deps.hardware && config.telemetry.publish ? deps.hardware : null;
+  return startTelemetryServices(
+    {
+      settings: config.telemetry,
+      siteId: config.site_id,
+      roles: config.roles,
+      sharedGroup: config.shared_subscription_group,
+      version: SWAPD_VERSION,
+      broker: deps.broker,
+      store: createTelemetryRepo(deps.database.db),
+      energy: createSwapEnergyRepo(deps.database.db),
+      readings: publishing?.readings ?? null,
+      poller: publishing
+        ? new SlotPoller({
+            slots: publishing.slots,
+            readings: publishing.readings,
+            clock: runtime.clock,
+            scheduler: runtime.scheduler,
+            intervalMs: config.telemetry.interval_ms,
+            log: runtime.log,
+          })
+        : null,
+      registry: deps.metrics.registry,
+      ...runtime,
+    },
+    closers,
+  );
+}
+
 /** The composition root: configuration → adapters → runtime. The only place that builds adapters. */
 export async function startSwapd(config: SwapdConfig, options: StartOptions = {}): Promise<RunningSwapd> {
   const started = performance.now();
   const log = options.log ?? createLogger({ level: config.log_level, pretty: config.log_pretty });
   const clock = options.clock ?? systemClock;
+  const periodic = options.scheduler ?? systemScheduler;
   const closers: Closer[] = [];
   const stopAll = async () => {
     for (const close of closers.reverse())
@@ -156,6 +219,12 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     await registerStock(database.db, stock);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
+    const telemetry = await openTelemetry(
+      config,
+      { database, broker, hardware, metrics },
+      { log, clock, scheduler: periodic },
+      closers,
+    );
     let relay: OutboxRelay | null = null;
     let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
@@ -166,7 +235,11 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
         validator: new MessageValidator(messageSchemas(requestSchemas())),
-        scanner: options.scanner ?? hardware?.scanner ?? noHardwareScanner,
+        scanner: new TrustOrderScanner(
+          options.scanner ?? hardware?.scanner ?? noHardwareScanner,
+          telemetry.lookup,
+          1500,
+        ),
         clock,
         log: log.child({ component: 'router' }),
         settings: {
@@ -227,7 +300,20 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         clock,
         metrics,
         health,
-        extra: hardware ? [assetTelemetryRoute(hardware.scanner)] : [],
+        extra: [
+          ...(hardware ? [assetTelemetryRoute(hardware.scanner)] : []),
+          ...telemetryRoutes({
+            cache: telemetry.cache,
+            store: telemetry.store,
+            clock,
+            siteId: config.site_id,
+            roles: config.roles,
+            version: SWAPD_VERSION,
+            validator: new HttpResponseValidator(),
+            log,
+            needsToken: !LOOPBACK_HOSTS.has(config.http_host),
+          }),
+        ],
       }),
       {
         host: config.http_host,
@@ -262,6 +348,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       relay,
       scheduler,
       metrics,
+      telemetry,
       startupMs,
       stop: stopAll,
     };

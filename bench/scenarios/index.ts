@@ -5,6 +5,7 @@ import { modbusPolling } from './modbus-polling.js';
 import { mqttEcho } from './mqtt-echo.js';
 import { singleStatement } from './single-statement.js';
 import { startup } from './startup.js';
+import { telemetryIngest } from './telemetry-ingest.js';
 
 /** Every scenario, in run order (ceilings before what is compared with them). Add a file, list it here. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   completeService,
   modbusPolling,
   startup,
+  telemetryIngest,
 ];
 
 export function findMqttScenario(name: string): MqttScenario {

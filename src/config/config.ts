@@ -14,6 +14,25 @@ export interface DeviceConfig {
   readonly slot?: number;
 }
 
+/** SPEC-003 telemetry settings (config.schema.json `telemetry`). */
+export interface TelemetryConfig {
+  readonly publish: boolean;
+  readonly interval_ms: number;
+  readonly qos: 0 | 1;
+  readonly fleet_interval_ms: number;
+  readonly grid_intensity_g_kwh: number | null;
+  readonly displaced_g_kwh: number;
+  readonly country_code: string | null;
+  readonly ingest: boolean;
+  readonly sites: readonly string[] | null;
+  readonly write_interval_ms: number;
+  readonly write_batch_rows: number;
+  readonly history_retention_hours: number;
+  readonly max_future_skew_seconds: number;
+  readonly max_message_bytes: number;
+  readonly max_assets: number;
+}
+
 export interface SwapdConfig {
   readonly mqtt_url: string | null;
   readonly mqtt_username: string | null;
@@ -45,6 +64,7 @@ export interface SwapdConfig {
     readonly simulator_slots: number;
     readonly devices: readonly DeviceConfig[];
   };
+  readonly telemetry: TelemetryConfig;
   /** Fields the operator set explicitly (file or environment), e.g. to tell a chosen port from the default. */
   readonly explicit: readonly string[];
 }

@@ -17,7 +17,7 @@ export interface PublishOptions {
 export type MessageHandler = (message: InboundMessage) => void;
 
 export interface BrokerClient {
-  /** Subscribes at QoS 1; handlers receive messages for every filter. Re-subscribed after reconnects. */
+  /** Subscribes at QoS 1; the handler receives the messages its filters match. Re-subscribed after reconnects. */
   subscribe(filters: readonly string[], handler: MessageHandler): Promise<void>;
   /** Resolves when the broker acknowledged (QoS 1) or the packet was written (QoS 0); rejects when offline. */
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;

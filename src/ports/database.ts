@@ -120,6 +120,41 @@ export interface AuditLogTable {
   details: Json;
 }
 
+export interface TelemetryLatestTable {
+  asset_id: string;
+  site_id: string;
+  measured_at: Timestamp;
+  received_at: Timestamp;
+  soc_pct: number;
+  energy_kwh: string | null;
+  voltage_v: number | null;
+  temperature_c: number;
+  message: Json;
+}
+
+export interface TelemetryHistoryTable {
+  asset_id: string;
+  measured_at: Timestamp;
+  site_id: string;
+  soc_pct: number;
+  energy_kwh: string | null;
+  power_kw: number;
+  voltage_v: number | null;
+  current_a: number | null;
+  temperature_c: number;
+  mode: number;
+  alarm_code: string;
+  soh_pct: number | null;
+  slot: number | null;
+}
+
+export interface TelemetrySiteLatestTable {
+  site_id: string;
+  message_type: string;
+  measured_at: Timestamp;
+  message: Json;
+}
+
 export interface Database {
   templates: TemplatesTable;
   plans: PlansTable;
@@ -131,6 +166,9 @@ export interface Database {
   fsm_snapshots: FsmSnapshotsTable;
   payments: PaymentsTable;
   audit_log: AuditLogTable;
+  telemetry_latest: TelemetryLatestTable;
+  telemetry_history: TelemetryHistoryTable;
+  telemetry_site_latest: TelemetrySiteLatestTable;
 }
 
 export type Db = Kysely<Database>;

@@ -15,4 +15,12 @@ export class ManualClock implements Clock {
   advanceDays(days: number): void {
     this.#now += days * 86_400_000;
   }
+
+  advanceMs(ms: number): void {
+    this.#now += ms;
+  }
+
+  set(at: Date): void {
+    this.#now = at.getTime();
+  }
 }

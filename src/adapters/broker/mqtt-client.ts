@@ -1,6 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../log.js';
 import type { BrokerClient, InboundMessage, MessageHandler, PublishOptions } from '../../ports/broker.js';
+import { matchesFilter } from './topic-filter.js';
 
 export interface MqttClientOptions {
   url: string;
@@ -22,7 +23,7 @@ function noDelay(client: MqttClient): void {
 /** mqtt.js behind the BrokerClient port: reconnects by itself and re-subscribes after each reconnect. */
 class MqttJsBroker implements BrokerClient {
   readonly #client: MqttClient;
-  readonly #handlers: MessageHandler[] = [];
+  readonly #handlers: { filters: readonly string[]; handler: MessageHandler }[] = [];
   readonly #listeners: ((connected: boolean) => void)[] = [];
 
   constructor(client: MqttClient, log: Logger) {
@@ -35,7 +36,8 @@ class MqttJsBroker implements BrokerClient {
         ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
         ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
       };
-      for (const handler of this.#handlers) handler(message);
+      for (const { filters, handler } of this.#handlers)
+        if (filters.some((f) => matchesFilter(f, topic))) handler(message);
     });
     noDelay(client);
     client.on('connect', () => {
@@ -59,7 +61,7 @@ class MqttJsBroker implements BrokerClient {
   }
 
   async subscribe(filters: readonly string[], handler: MessageHandler): Promise<void> {
-    this.#handlers.push(handler);
+    this.#handlers.push({ filters: [...filters], handler });
     // resubscribe (mqtt.js default) renews these subscriptions after every reconnect.
     await this.#client.subscribeAsync([...filters], { qos: 1 });
   }

@@ -7,6 +7,8 @@ import { createDriver } from './driver-factory.js';
 import { getProfile, loadRegistry } from './registry/load-registry.js';
 import { StationScanner } from './scanner/station-scanner.js';
 import { type RunningSimulator, startSimulator } from './simulator/station-simulator.js';
+import type { StationSlot } from './slot-poller.js';
+import { SlotReadingCache } from './slot-reading-cache.js';
 
 export interface StationHardwareOptions {
   simulator: boolean;
@@ -21,6 +23,10 @@ export interface StationHardwareOptions {
 export interface StationHardware {
   readonly scanner: BatteryScanner;
   readonly drivers: ReadonlyMap<string, DataProvider>;
+  /** The charging slots with their numbers at the station. */
+  readonly slots: readonly StationSlot[];
+  /** The latest reading of each slot, shared by every reader of the slots (poller, control loop). */
+  readonly readings: SlotReadingCache;
   readonly simulator: RunningSimulator | null;
   /** The batteries the simulator placed in its slots: registered as this station's stock. */
   readonly simulatedBatteries: { asset_id: string; capacity_kwh: number }[];
@@ -83,12 +89,20 @@ export async function startStationHardware(options: StationHardwareOptions): Pro
   const scannerDriver = useSim
     ? drivers.get('scanner')
     : [...drivers].find(([id]) => roles.get(id) === 'scanner')?.[1];
-  const slots = [...drivers]
+  const slotNumbers = new Map(options.devices.map((d, i) => [d.id, d.slot ?? i + 1]));
+  const stationSlots = [...drivers]
     .filter(([id]) => (useSim ? id !== 'scanner' : roles.get(id) === 'slot'))
-    .map(([, d]) => d);
+    .map(([id, driver]) => ({
+      slot: useSim ? Number(id.slice('slot-'.length)) : (slotNumbers.get(id) as number),
+      deviceId: id,
+      driver,
+    }));
+  const slots = stationSlots.map((s) => s.driver);
   return {
     scanner: new StationScanner({ scanner: scannerDriver ?? null, slots, clock: options.clock }),
     drivers,
+    slots: stationSlots,
+    readings: new SlotReadingCache(),
     simulator: simulated?.sim ?? null,
     simulatedBatteries: simulated?.simulatedBatteries ?? [],
     health: () => Object.fromEntries([...drivers].map(([id, d]) => [id, d.state])),

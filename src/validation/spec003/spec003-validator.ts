@@ -8,6 +8,7 @@ import envelope from './envelope.schema.json' with { type: 'json' };
 import fleetAggregate from './fleet-aggregate.schema.json' with { type: 'json' };
 import safetyEvent from './safety-event.schema.json' with { type: 'json' };
 import telemetry from './telemetry.schema.json' with { type: 'json' };
+import telemetryBattery from './telemetry-battery.schema.json' with { type: 'json' };
 
 export const SPEC003_MESSAGE_TYPES = [
   'telemetry',
@@ -28,6 +29,8 @@ export const SPEC003_SCHEMAS = {
     fleet_aggregate: fleetAggregate,
     carbon_metric: carbonMetric,
   } satisfies Record<Spec003MessageType, object>,
+  /** swapd's battery extension fields of the telemetry payload (SPEC §2.5), checked after the seed's schema. */
+  telemetryBattery,
 } as const;
 
 /** The SPEC-003 site id pattern: kind, country, number (e.g. SITE-KE-001). */
@@ -57,12 +60,14 @@ function isMessageType(value: unknown): value is Spec003MessageType {
 export class Spec003Validator {
   readonly #envelope: ValidateFunction;
   readonly #payloads = new Map<Spec003MessageType, ValidateFunction>();
+  readonly #battery: ValidateFunction;
 
   constructor() {
     const ajv = createAjv();
     this.#envelope = ajv.compile(SPEC003_SCHEMAS.envelope);
     for (const type of SPEC003_MESSAGE_TYPES)
       this.#payloads.set(type, ajv.compile(SPEC003_SCHEMAS.payloads[type]));
+    this.#battery = ajv.compile(SPEC003_SCHEMAS.telemetryBattery);
   }
 
   validate(message: unknown): Spec003Validation {
@@ -73,11 +78,18 @@ export class Spec003Validator {
     const validatePayload = isMessageType(type) ? this.#payloads.get(type) : undefined;
     if (!validatePayload)
       return { ok: false, stage: 'envelope', details: [{ path: '/message_type', message: 'is unknown' }] };
-    if (validatePayload(envelopeOk.payload)) return { ok: true, message: envelopeOk };
-    const details = toDetails(validatePayload.errors).map((d) => ({
-      ...d,
-      path: `/payload${d.path === '/' ? '' : d.path}`,
-    }));
-    return { ok: false, stage: 'payload', details };
+    if (!validatePayload(envelopeOk.payload))
+      return { ok: false, stage: 'payload', details: payloadDetails(validatePayload) };
+    if (type === 'telemetry' && !this.#battery(envelopeOk.payload))
+      return { ok: false, stage: 'payload', details: payloadDetails(this.#battery) };
+    return { ok: true, message: envelopeOk };
   }
+}
+
+/** A payload schema's errors with their paths under `/payload`. */
+function payloadDetails(validate: ValidateFunction): ErrorDetail[] {
+  return toDetails(validate.errors).map((d) => ({
+    ...d,
+    path: `/payload${d.path === '/' ? '' : d.path}`,
+  }));
 }

@@ -1,0 +1,94 @@
+import type { AssetTelemetry, SiteMessage, TelemetryBatch } from '../../ports/telemetry.js';
+
+/** Keeps a Map in least-recently-updated order and within `max` entries; returns what it evicted. */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): V | undefined {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size <= max) return undefined;
+  const oldest = map.keys().next().value as K;
+  const evicted = map.get(oldest);
+  map.delete(oldest);
+  return evicted;
+}
+
+const siteKey = (siteId: string, messageType: string) => `${siteId}/${messageType}`;
+
+/**
+ * The latest accepted reading per battery and the latest message per site and type, in memory, plus
+ * what has changed since the last database write. Both are bounded (least recently updated go first),
+ * so memory stays flat whatever arrives; the pending set holds one entry per asset, which is what
+ * limits the writer to one row per asset per interval.
+ */
+export class TelemetryCache {
+  readonly #maxAssets: number;
+  readonly #assets = new Map<string, AssetTelemetry>();
+  readonly #sites = new Map<string, SiteMessage>();
+  #pendingAssets = new Map<string, AssetTelemetry>();
+  #pendingSites = new Map<string, SiteMessage>();
+  /** Unwritten readings pushed out of a full pending set (database down for long). */
+  droppedPending = 0;
+
+  constructor(maxAssets: number) {
+    this.#maxAssets = maxAssets;
+  }
+
+  get size(): number {
+    return this.#assets.size;
+  }
+
+  get pendingCount(): number {
+    return this.#pendingAssets.size + this.#pendingSites.size;
+  }
+
+  /** Keeps the reading when it is newer than the one held; false for an out-of-order reading. */
+  foldAsset(reading: AssetTelemetry): boolean {
+    const held = this.#assets.get(reading.assetId);
+    if (held && held.measuredAt.getTime() > reading.measuredAt.getTime()) return false;
+    setBounded(this.#assets, reading.assetId, reading, this.#maxAssets);
+    this.#addPendingAsset(reading);
+    return true;
+  }
+
+  foldSite(message: SiteMessage): boolean {
+    const key = siteKey(message.siteId, message.messageType);
+    const held = this.#sites.get(key);
+    if (held && held.measuredAt.getTime() > message.measuredAt.getTime()) return false;
+    setBounded(this.#sites, key, message, this.#maxAssets);
+    setBounded(this.#pendingSites, key, message, this.#maxAssets);
+    return true;
+  }
+
+  asset(assetId: string): AssetTelemetry | undefined {
+    return this.#assets.get(assetId);
+  }
+
+  site(siteId: string, messageType: string): SiteMessage | undefined {
+    return this.#sites.get(siteKey(siteId, messageType));
+  }
+
+  sitesOfType(messageType: string): SiteMessage[] {
+    return [...this.#sites.values()].filter((s) => s.messageType === messageType);
+  }
+
+  /** Everything changed since the last call; the pending set starts empty again. */
+  takePending(): TelemetryBatch {
+    const batch = { assets: [...this.#pendingAssets.values()], sites: [...this.#pendingSites.values()] };
+    this.#pendingAssets = new Map();
+    this.#pendingSites = new Map();
+    return batch;
+  }
+
+  /** A batch that could not be written goes back, unless a newer reading has taken its place. */
+  restorePending(batch: TelemetryBatch): void {
+    for (const reading of batch.assets)
+      if (!this.#pendingAssets.has(reading.assetId)) this.#addPendingAsset(reading);
+    for (const message of batch.sites) {
+      const key = siteKey(message.siteId, message.messageType);
+      if (!this.#pendingSites.has(key)) setBounded(this.#pendingSites, key, message, this.#maxAssets);
+    }
+  }
+
+  #addPendingAsset(reading: AssetTelemetry): void {
+    if (setBounded(this.#pendingAssets, reading.assetId, reading, this.#maxAssets)) this.droppedPending++;
+  }
+}
