@@ -105,6 +105,7 @@ async function openStorage(config: SwapdConfig, log: Logger, options: StartOptio
     dataDir: config.data_dir,
     poolSize: config.db_pool_size,
     inMemory: options.inMemoryDatabase ?? false,
+    log: log.child({ component: 'database' }),
   });
   closers.push(() => database.close());
   const { applied } = await migrateToLatest(database.db);
