@@ -53,6 +53,8 @@ export interface RunningSwapd {
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
   readonly startupMs: number;
+  /** The bearer token of the ops endpoints (also in the runtime note). */
+  readonly opsToken: string;
   stop(): Promise<void>;
 }
 
@@ -264,6 +266,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       scheduler,
       metrics,
       startupMs,
+      opsToken: token,
       stop: stopAll,
     };
   } catch (err) {
