@@ -177,10 +177,12 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           siteId: config.site_id,
           kwhToleranceKwh: config.kwh_mismatch_tolerance_kwh,
           scannerTimeoutMs: 2000,
+          responseTopicPrefix: config.mqtt5_response_topic_prefix,
         },
         routes,
         observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
         onEventsQueued: () => relay?.kick(),
+        onResponseTopicIgnored: (reason) => metrics.responseTopicsIgnored.inc({ reason }),
       });
       if (config.mqtt_url && config.database_url) {
         // Several agents on one broker and database: refuse the set-up that would answer twice.

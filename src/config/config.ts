@@ -19,6 +19,8 @@ export interface SwapdConfig {
   readonly mqtt_username: string | null;
   readonly mqtt_password: string | null;
   readonly shared_subscription_group: string | null;
+  /** MQTT 5 Response Topics are answered on only under this prefix (null: never). */
+  readonly mqtt5_response_topic_prefix: string | null;
   readonly broker_host: string;
   readonly broker_port: number;
   readonly broker_port_fallback: boolean;
