@@ -14,6 +14,7 @@ import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
+import { redactUrl } from './config/redact-url.js';
 import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -42,6 +43,7 @@ export interface StartOptions {
 
 export interface RunningSwapd {
   readonly config: SwapdConfig;
+  /** The broker swapd attached to, as configured (credentials included): show it through redactUrl. */
   readonly brokerUrl: string;
   /** The embedded broker's WebSocket URL, when that listener is on. */
   readonly brokerWsUrl: string | null;
@@ -248,7 +250,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       writeRuntimeNote(config.data_dir, {
         pid: process.pid,
         http_url: httpUrl,
-        broker_url: url,
+        broker_url: redactUrl(url),
         database: database.description,
         ops_token: token,
         started_at: clock.now().toISOString(),
