@@ -62,6 +62,9 @@ export interface RunningSwapd {
 
 type Closer = () => Promise<void>;
 
+/** Room in an MQTT packet beside the payload: topic, packet id, MQTT 5 properties. */
+const MQTT_PACKET_OVERHEAD_BYTES = 4096;
+
 async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   let embedded: EmbeddedBroker | null = null;
   if (!config.mqtt_url) {
@@ -71,6 +74,7 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
       port: config.broker_port,
       fallback: config.broker_port_fallback && !explicit,
       wsPort: config.broker_ws_port,
+      maxPacketBytes: config.max_payload_bytes + MQTT_PACKET_OVERHEAD_BYTES,
       log: log.child({ component: 'embedded-broker' }),
     });
     closers.push(() => embedded!.close());

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../log.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -10,6 +12,8 @@ export interface EmbeddedBrokerOptions {
   fallback: boolean;
   /** Also serve MQTT over WebSocket on this port (browser apps, ws:// URLs); null: no WebSocket listener. */
   wsPort?: number | null;
+  /** Largest MQTT packet a client may send; a bigger one ends its connection before it is buffered. */
+  maxPacketBytes?: number | null;
   /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe. */
   hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
   log: Logger;
@@ -56,12 +60,26 @@ async function listenWithFallback(server: Server, options: EmbeddedBrokerOptions
   throw new Error('unreachable');
 }
 
+type Guard = (conn: Duplex) => Duplex;
+
+/** Every client connection through the packet size guard, when a limit is set. */
+function packetGuard(options: EmbeddedBrokerOptions): Guard {
+  const limit = options.maxPacketBytes;
+  if (limit == null) return (conn) => conn;
+  return (conn) =>
+    new PacketSizeGuard(conn, limit, (err) =>
+      options.log.warn({ size: err.size, limit }, 'MQTT packet over the limit; connection closed'),
+    );
+}
+
 /** MQTT over WebSocket: each connection becomes a stream for aedes, with TCP_NODELAY on its socket. */
-async function startWebSocketListener(aedes: Aedes, host: string, port: number) {
+async function startWebSocketListener(aedes: Aedes, host: string, port: number, guard: Guard) {
   const wss = new WebSocketServer({ host, port });
   wss.on('connection', (socket, request) => {
     request.socket.setNoDelay(true);
-    aedes.handle(createWebSocketStream(socket), request);
+    const stream = createWebSocketStream(socket);
+    stream.on('error', () => socket.terminate());
+    aedes.handle(guard(stream), request);
   });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', () => resolve());
@@ -84,7 +102,8 @@ async function startWebSocketListener(aedes: Aedes, host: string, port: number) 
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker({ ...options.hooks });
-  const server = createServer({ noDelay: true }, aedes.handle);
+  const guard = packetGuard(options);
+  const server = createServer({ noDelay: true }, (socket) => aedes.handle(guard(socket)));
   let port: number;
   try {
     port = await listenWithFallback(server, options);
@@ -94,7 +113,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   }
   const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   const ws =
-    options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort);
+    options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort, guard);
   return {
     host: options.host,
     port,
