@@ -171,6 +171,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
         batchSize: config.outbox_batch_size,
         retryMs: config.outbox_retry_ms,
+        leaseMs: config.outbox_lease_ms,
       });
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
