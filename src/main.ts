@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
-import { connectBroker } from './adapters/broker/mqtt-client.js';
+import { connectBroker, connectInProcess } from './adapters/broker/mqtt-client.js';
 import { takeAgentLock } from './adapters/db/agent-lock.js';
 import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
 import { createDeadlineStore } from './adapters/db/deadline.repo.js';
@@ -65,31 +65,44 @@ type Closer = () => Promise<void>;
 /** Room in an MQTT packet beside the payload: topic, packet id, MQTT 5 properties. */
 const MQTT_PACKET_OVERHEAD_BYTES = 4096;
 
+/**
+ * The broker connection. With the embedded broker, swapd's own client attaches in-process and the
+ * broker's listeners stay closed until `openListeners` (after swapd has subscribed).
+ */
 async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
-  let embedded: EmbeddedBroker | null = null;
-  if (!config.mqtt_url) {
-    const explicit = config.explicit.includes('broker_port');
-    embedded = await startEmbeddedBroker({
-      host: config.broker_host,
-      port: config.broker_port,
-      fallback: config.broker_port_fallback && !explicit,
-      wsPort: config.broker_ws_port,
-      maxPacketBytes: config.max_payload_bytes + MQTT_PACKET_OVERHEAD_BYTES,
-      log: log.child({ component: 'embedded-broker' }),
+  const clientId = `swapd-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+  if (config.mqtt_url) {
+    const broker = await connectBroker({
+      url: config.mqtt_url,
+      clientId,
+      username: config.mqtt_username,
+      password: config.mqtt_password,
+      protocolVersion: 5,
+      log,
     });
-    closers.push(() => embedded!.close());
+    closers.push(() => broker.close());
+    return { broker, embedded: null };
   }
-  const url = embedded?.url ?? (config.mqtt_url as string);
-  const broker = await connectBroker({
-    url,
-    clientId: `swapd-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-    username: config.mqtt_username,
-    password: config.mqtt_password,
-    protocolVersion: embedded ? 4 : 5,
-    log,
+  const explicit = config.explicit.includes('broker_port');
+  const embedded = await startEmbeddedBroker({
+    host: config.broker_host,
+    port: config.broker_port,
+    fallback: config.broker_port_fallback && !explicit,
+    wsPort: config.broker_ws_port,
+    maxPacketBytes: config.max_payload_bytes + MQTT_PACKET_OVERHEAD_BYTES,
+    log: log.child({ component: 'embedded-broker' }),
   });
+  closers.push(() => embedded.close());
+  const broker = await connectInProcess({ clientId, open: () => embedded.connectInProcess(), log });
   closers.push(() => broker.close());
-  return { broker, url: embedded?.url ?? url, wsUrl: embedded?.wsUrl ?? null, embedded };
+  return { broker, embedded };
+}
+
+/** The URLs clients use: the embedded broker's, once its listeners open, or the configured one. */
+async function openListeners(config: SwapdConfig, embedded: EmbeddedBroker | null) {
+  if (!embedded) return { url: config.mqtt_url as string, wsUrl: null };
+  const listeners = await embedded.listen();
+  return { url: listeners.url, wsUrl: listeners.wsUrl };
 }
 
 async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
@@ -156,7 +169,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   try {
     const metrics = new SwapdMetrics();
     // Independent start-up steps run side by side: the embedded database's first start dominates.
-    const [database, hardware, { broker, url, wsUrl }] = await openSideBySide(closers, [
+    const [database, hardware, { broker, embedded }] = await openSideBySide(closers, [
       (own) => openStorage(config, log, options, own),
       (own) => openHardware(config, log, clock, own),
       (own) => openBroker(config, log, own),
@@ -216,6 +229,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       closers.push(() => running.stop());
       closers.push(() => server.drain());
     }
+    // Clients reach the embedded broker only now that swapd's subscriptions exist: no request is lost.
+    const { url, wsUrl } = await openListeners(config, embedded);
     const token = newOpsToken();
     const health = {
       health: async () => {
