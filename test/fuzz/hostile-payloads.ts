@@ -88,6 +88,8 @@ const badText = fc.oneof(
   fc.string().map((s) => `${s}\ud800`),
   fc.string().map((s) => `\udc00${s}`),
   fc.constant('x'.repeat(2100)),
+  // Over max_payload_bytes (64 KiB) yet within the broker's packet limit: refused as MALFORMED_PAYLOAD.
+  fc.constant('x'.repeat(66_000)),
 );
 
 /** JSON text nested `depth` levels (objects or arrays), built as text: no recursion anywhere. */
