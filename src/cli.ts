@@ -9,6 +9,7 @@ import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
 import { formatReconcileReport } from './admin/reconcile.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
+import { redactUrl } from './config/redact-url.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
 
@@ -51,7 +52,7 @@ async function start(opts: GlobalOptions): Promise<void> {
   const ready = {
     status: 'ready',
     startup_ms: running.startupMs,
-    mqtt: running.brokerUrl,
+    mqtt: redactUrl(running.brokerUrl),
     ...(running.brokerWsUrl ? { mqtt_ws: running.brokerWsUrl } : {}),
     http: `http://${config.http_host}:${running.httpPort}`,
     database: running.database.description,

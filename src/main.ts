@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
-import { connectBroker } from './adapters/broker/mqtt-client.js';
+import { connectBroker, connectInProcess } from './adapters/broker/mqtt-client.js';
 import { takeAgentLock } from './adapters/db/agent-lock.js';
 import { type DatabaseHandle, openDatabase } from './adapters/db/connect.js';
 import { createDeadlineStore } from './adapters/db/deadline.repo.js';
@@ -20,6 +20,7 @@ import { telemetryRoutes } from './adapters/http/telemetry-routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
+import { redactUrl } from './config/redact-url.js';
 import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -53,6 +54,7 @@ export interface StartOptions {
 
 export interface RunningSwapd {
   readonly config: SwapdConfig;
+  /** The broker swapd attached to, as configured (credentials included): show it through redactUrl. */
   readonly brokerUrl: string;
   /** The embedded broker's WebSocket URL, when that listener is on. */
   readonly brokerWsUrl: string | null;
@@ -65,35 +67,54 @@ export interface RunningSwapd {
   readonly metrics: SwapdMetrics;
   readonly telemetry: TelemetryServices;
   readonly startupMs: number;
+  /** The bearer token of the ops endpoints (also in the runtime note). */
+  readonly opsToken: string;
   stop(): Promise<void>;
 }
 
 type Closer = () => Promise<void>;
 
+/** Room in an MQTT packet beside the payload: topic, packet id, MQTT 5 properties. */
+const MQTT_PACKET_OVERHEAD_BYTES = 4096;
+
+/**
+ * The broker connection. With the embedded broker, swapd's own client attaches in-process and the
+ * broker's listeners stay closed until `openListeners` (after swapd has subscribed).
+ */
 async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
-  let embedded: EmbeddedBroker | null = null;
-  if (!config.mqtt_url) {
-    const explicit = config.explicit.includes('broker_port');
-    embedded = await startEmbeddedBroker({
-      host: config.broker_host,
-      port: config.broker_port,
-      fallback: config.broker_port_fallback && !explicit,
-      wsPort: config.broker_ws_port,
-      log: log.child({ component: 'embedded-broker' }),
+  const clientId = `swapd-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+  if (config.mqtt_url) {
+    const broker = await connectBroker({
+      url: config.mqtt_url,
+      clientId,
+      username: config.mqtt_username,
+      password: config.mqtt_password,
+      protocolVersion: 5,
+      log,
     });
-    closers.push(() => embedded!.close());
+    closers.push(() => broker.close());
+    return { broker, embedded: null };
   }
-  const url = embedded?.url ?? (config.mqtt_url as string);
-  const broker = await connectBroker({
-    url,
-    clientId: `swapd-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-    username: config.mqtt_username,
-    password: config.mqtt_password,
-    protocolVersion: embedded ? 4 : 5,
-    log,
+  const explicit = config.explicit.includes('broker_port');
+  const embedded = await startEmbeddedBroker({
+    host: config.broker_host,
+    port: config.broker_port,
+    fallback: config.broker_port_fallback && !explicit,
+    wsPort: config.broker_ws_port,
+    maxPacketBytes: config.max_payload_bytes + MQTT_PACKET_OVERHEAD_BYTES,
+    log: log.child({ component: 'embedded-broker' }),
   });
+  closers.push(() => embedded.close());
+  const broker = await connectInProcess({ clientId, open: () => embedded.connectInProcess(), log });
   closers.push(() => broker.close());
-  return { broker, url: embedded?.url ?? url, wsUrl: embedded?.wsUrl ?? null, embedded };
+  return { broker, embedded };
+}
+
+/** The URLs clients use: the embedded broker's, once its listeners open, or the configured one. */
+async function openListeners(config: SwapdConfig, embedded: EmbeddedBroker | null) {
+  if (!embedded) return { url: config.mqtt_url as string, wsUrl: null };
+  const listeners = await embedded.listen();
+  return { url: listeners.url, wsUrl: listeners.wsUrl };
 }
 
 async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
@@ -117,6 +138,7 @@ async function openStorage(config: SwapdConfig, log: Logger, options: StartOptio
     dataDir: config.data_dir,
     poolSize: config.db_pool_size,
     inMemory: options.inMemoryDatabase ?? false,
+    log: log.child({ component: 'database' }),
   });
   closers.push(() => database.close());
   const { applied } = await migrateToLatest(database.db);
@@ -210,7 +232,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   try {
     const metrics = new SwapdMetrics();
     // Independent start-up steps run side by side: the embedded database's first start dominates.
-    const [database, hardware, { broker, url, wsUrl }] = await openSideBySide(closers, [
+    const [database, hardware, { broker, embedded }] = await openSideBySide(closers, [
       (own) => openStorage(config, log, options, own),
       (own) => openHardware(config, log, clock, own),
       (own) => openBroker(config, log, own),
@@ -231,6 +253,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
         batchSize: config.outbox_batch_size,
         retryMs: config.outbox_retry_ms,
+        leaseMs: config.outbox_lease_ms,
       });
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
@@ -247,10 +270,12 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           siteId: config.site_id,
           kwhToleranceKwh: config.kwh_mismatch_tolerance_kwh,
           scannerTimeoutMs: 2000,
+          responseTopicPrefix: config.mqtt5_response_topic_prefix,
         },
         routes,
         observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
         onEventsQueued: () => relay?.kick(),
+        onResponseTopicIgnored: (reason) => metrics.responseTopicsIgnored.inc({ reason }),
       });
       if (config.mqtt_url && config.database_url) {
         // Several agents on one broker and database: refuse the set-up that would answer twice.
@@ -277,6 +302,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       closers.push(() => running.stop());
       closers.push(() => server.drain());
     }
+    // Clients reach the embedded broker only now that swapd's subscriptions exist: no request is lost.
+    const { url, wsUrl } = await openListeners(config, embedded);
     const token = newOpsToken();
     const health = {
       health: async () => {
@@ -329,7 +356,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       writeRuntimeNote(config.data_dir, {
         pid: process.pid,
         http_url: httpUrl,
-        broker_url: url,
+        broker_url: redactUrl(url),
         database: database.description,
         ops_token: token,
         started_at: clock.now().toISOString(),
@@ -350,6 +377,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       metrics,
       telemetry,
       startupMs,
+      opsToken: token,
       stop: stopAll,
     };
   } catch (err) {

@@ -1,4 +1,5 @@
-import { type AgentResult, type Effect, type FsmInput, refusal } from './agent.types.js';
+import { type AgentResult, type Effect, type FsmInput, invalidValue, refusal } from './agent.types.js';
+import { dec, roundTo, toWire } from './decimal.js';
 import {
   creditEffects,
   type PaymentInput,
@@ -32,6 +33,24 @@ function topUpOf(ctx: AgentContext, p: PaymentInput): TopUp | AgentResult | null
   return typeof topUp === 'string' ? refusal('TOPUP_NOT_AVAILABLE', 'TOPUP_NOT_AVAILABLE', topUp) : topUp;
 }
 
+/**
+ * The one rounding of a payment's amount: to the currency's decimals, half up (as `toWire` reports it).
+ * What is stored, announced, reported and credited all come from this one value, and an amount that
+ * rounds to nothing (1e-300) is refused: money that counts is at least one unit of the currency's
+ * smallest denomination.
+ */
+function rounded(ctx: AgentContext, p: PaymentInput): PaymentInput | AgentResult {
+  const decimals = ctx.plan.template.billing.currency_decimals;
+  const amount = roundTo(p.amount, decimals);
+  if (amount.gt(0)) return { ...p, amount: toWire(amount, decimals) };
+  const path = p.source === 'odoo' ? '/amount' : '/payment_amount';
+  const smallest = dec(10).pow(-decimals).toFixed(decimals);
+  return invalidValue(
+    path,
+    `${p.amount} ${p.currency} rounds to nothing; the smallest payment is ${smallest}`,
+  );
+}
+
 function isRefusal(value: unknown): value is AgentResult {
   return value !== null && typeof value === 'object' && 'signals' in value;
 }
@@ -40,7 +59,9 @@ function isRefusal(value: unknown): value is AgentResult {
  * Money that counts now (Odoo confirmed it, or the template credits at once): the payment stored as
  * CONFIRMED, the payment_cycle told, a TOP_UP's credit or a RENEWAL's new period, the event queued.
  */
-export function settle(ctx: AgentContext, p: PaymentInput): Settlement | AgentResult {
+export function settle(ctx: AgentContext, given: PaymentInput): Settlement | AgentResult {
+  const p = rounded(ctx, given);
+  if (isRefusal(p)) return p;
   const refused = checkCurrency(ctx, p);
   if (refused) return refused;
   const topUp = topUpOf(ctx, p);
@@ -61,7 +82,9 @@ export function settle(ctx: AgentContext, p: PaymentInput): Settlement | AgentRe
 }
 
 /** Money the attendant took that Odoo has yet to confirm: stored PENDING, announced, not yet credited. */
-export function recordPending(ctx: AgentContext, p: PaymentInput): Settlement | AgentResult {
+export function recordPending(ctx: AgentContext, given: PaymentInput): Settlement | AgentResult {
+  const p = rounded(ctx, given);
+  if (isRefusal(p)) return p;
   const refused = checkCurrency(ctx, p);
   if (refused) return refused;
   const topUp = topUpOf(ctx, p);

@@ -38,6 +38,8 @@ export interface SwapdConfig {
   readonly mqtt_username: string | null;
   readonly mqtt_password: string | null;
   readonly shared_subscription_group: string | null;
+  /** MQTT 5 Response Topics are answered on only under this prefix (null: never). */
+  readonly mqtt5_response_topic_prefix: string | null;
   readonly broker_host: string;
   readonly broker_port: number;
   readonly broker_port_fallback: boolean;
@@ -55,6 +57,8 @@ export interface SwapdConfig {
   readonly registry_dir: string | null;
   readonly outbox_batch_size: number;
   readonly outbox_retry_ms: number;
+  /** How long a relay's claim on outbox rows lasts (a killed instance's rows wait this long). */
+  readonly outbox_lease_ms: number;
   readonly scheduler_interval_ms: number;
   readonly db_pool_size: number;
   readonly kwh_mismatch_tolerance_kwh: number;

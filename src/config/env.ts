@@ -4,6 +4,7 @@ export const ENV_FIELDS = {
   SWAPD_MQTT_USERNAME: { field: 'mqtt_username', kind: 'string' },
   SWAPD_MQTT_PASSWORD: { field: 'mqtt_password', kind: 'string' },
   SWAPD_SHARED_SUBSCRIPTION_GROUP: { field: 'shared_subscription_group', kind: 'string' },
+  SWAPD_MQTT5_RESPONSE_TOPIC_PREFIX: { field: 'mqtt5_response_topic_prefix', kind: 'string' },
   SWAPD_BROKER_HOST: { field: 'broker_host', kind: 'string' },
   SWAPD_BROKER_PORT: { field: 'broker_port', kind: 'integer' },
   SWAPD_BROKER_WS_PORT: { field: 'broker_ws_port', kind: 'integer' },

@@ -51,7 +51,7 @@ export interface AssetsTable {
 export interface IdempotencyKeysTable {
   scope: string;
   key: string;
-  plan_id: string | null;
+  plan_id: string;
   operation: string;
   request_hash: string;
   response: Json | null;

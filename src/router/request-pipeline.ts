@@ -13,6 +13,7 @@ import type { MessageValidator } from '../validation/message-validator.js';
 import { runCycles } from './cycles.js';
 import { type FlatResponse, type Normalised, normalise, render } from './envelope.js';
 import { requestHash } from './request-hash.js';
+import { checkResponseTopic, type IgnoredReason } from './response-topic.js';
 import { errorResponse, type ResponseBase, replayResponse, resultResponse } from './responses.js';
 import type { Action, ParsedTopic } from './topics.js';
 import { parseRequestTopic } from './topics.js';
@@ -25,6 +26,8 @@ export interface PipelineSettings extends HandlerSettings {
   readonly siteId: string;
   /** How long the station hardware may take to answer for a battery before the app's value is used. */
   readonly scannerTimeoutMs: number;
+  /** MQTT 5 Response Topics are answered on only under this prefix; null: never. */
+  readonly responseTopicPrefix: string | null;
 }
 
 export interface PipelineDeps {
@@ -39,6 +42,8 @@ export interface PipelineDeps {
   observe?: (action: string, outcome: string, seconds: number) => void;
   /** Told after a commit that queued events (the outbox relay wakes up). */
   onEventsQueued?: () => void;
+  /** Told of every MQTT 5 Response Topic that was not answered on (metrics). */
+  onResponseTopicIgnored?: (reason: IgnoredReason) => void;
 }
 
 export interface Outbound {
@@ -87,17 +92,26 @@ export class RequestPipeline {
     const outcome = response.success ? 'success' : (response.error?.code ?? response.signals[0] ?? 'failed');
     this.#deps.observe?.(action ?? 'UNKNOWN', outcome, (performance.now() - started) / 1000);
     return {
-      topics: [
-        topic.responseTopic,
-        ...(message.responseTopic && message.responseTopic !== topic.responseTopic
-          ? [message.responseTopic]
-          : []),
-      ],
+      topics: [topic.responseTopic, ...this.#requesterTopic(message, topic)],
       // The flat form is the stored response itself: its text is reused, not serialised again.
       payload:
         shape === 'flat' && answer.text ? answer.text : JSON.stringify(render(shape, response, action)),
       ...(message.correlationData ? { correlationData: message.correlationData } : {}),
     };
+  }
+
+  /** The requester's own MQTT 5 Response Topic, when it may be answered on; others are logged and counted. */
+  #requesterTopic(message: InboundMessage, topic: ParsedTopic): string[] {
+    const wanted = message.responseTopic;
+    if (!wanted || wanted === topic.responseTopic) return [];
+    const ignored = checkResponseTopic(wanted, this.#deps.settings.responseTopicPrefix);
+    if (!ignored) return [wanted];
+    this.#deps.onResponseTopicIgnored?.(ignored);
+    this.#deps.log.warn(
+      { reason: ignored, request_topic: message.topic, prefix: this.#deps.settings.responseTopicPrefix },
+      'MQTT 5 Response Topic ignored; answered on the contract topic only',
+    );
+    return [];
   }
 
   async #answer(topic: ParsedTopic, payload: Buffer) {

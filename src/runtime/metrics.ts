@@ -32,6 +32,13 @@ export class SwapdMetrics {
     registers: [this.registry],
   });
 
+  readonly responseTopicsIgnored = new Counter({
+    name: 'swapd_response_topics_ignored_total',
+    help: 'MQTT 5 Response Topics not answered on (outside the configured prefix, malformed, or disabled)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'swapd_' });
   }

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../log.js';
+import { duplexPair } from './duplex-pair.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -10,18 +13,31 @@ export interface EmbeddedBrokerOptions {
   fallback: boolean;
   /** Also serve MQTT over WebSocket on this port (browser apps, ws:// URLs); null: no WebSocket listener. */
   wsPort?: number | null;
+  /** Largest MQTT packet a client may send; a bigger one ends its connection before it is buffered. */
+  maxPacketBytes?: number | null;
   /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe. */
   hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
   log: Logger;
 }
 
 export interface EmbeddedBroker {
+  /** A connection to the broker inside the process, for swapd's own client (no port involved). */
+  connectInProcess(): Duplex;
+  /**
+   * Opens the TCP (and WebSocket) listeners: called once swapd's own subscriptions exist, so that no
+   * client can publish a request before anyone subscribes to it (a QoS 1 message without a subscriber
+   * is dropped by the broker).
+   */
+  listen(): Promise<EmbeddedListeners>;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedListeners {
   readonly host: string;
   readonly port: number;
   readonly url: string;
   /** ws://host:port when the WebSocket listener is on. */
   readonly wsUrl: string | null;
-  close(): Promise<void>;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -56,12 +72,26 @@ async function listenWithFallback(server: Server, options: EmbeddedBrokerOptions
   throw new Error('unreachable');
 }
 
+type Guard = (conn: Duplex) => Duplex;
+
+/** Every client connection through the packet size guard, when a limit is set. */
+function packetGuard(options: EmbeddedBrokerOptions): Guard {
+  const limit = options.maxPacketBytes;
+  if (limit == null) return (conn) => conn;
+  return (conn) =>
+    new PacketSizeGuard(conn, limit, (err) =>
+      options.log.warn({ size: err.size, limit }, 'MQTT packet over the limit; connection closed'),
+    );
+}
+
 /** MQTT over WebSocket: each connection becomes a stream for aedes, with TCP_NODELAY on its socket. */
-async function startWebSocketListener(aedes: Aedes, host: string, port: number) {
+async function startWebSocketListener(aedes: Aedes, host: string, port: number, guard: Guard) {
   const wss = new WebSocketServer({ host, port });
   wss.on('connection', (socket, request) => {
     request.socket.setNoDelay(true);
-    aedes.handle(createWebSocketStream(socket), request);
+    const stream = createWebSocketStream(socket);
+    stream.on('error', () => socket.terminate());
+    aedes.handle(guard(stream), request);
   });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', () => resolve());
@@ -79,31 +109,41 @@ async function startWebSocketListener(aedes: Aedes, host: string, port: number) 
 }
 
 /**
- * An in-process aedes broker on a TCP server with TCP_NODELAY (without it a request/response loop is
- * capped near 23 round trips/s by Nagle's algorithm meeting delayed ACKs).
+ * An in-process aedes broker. Its TCP server has TCP_NODELAY (without it a request/response loop is
+ * capped near 23 round trips/s by Nagle's algorithm meeting delayed ACKs). Nothing listens until
+ * `listen()`; swapd's own client connects in-process before that.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker({ ...options.hooks });
-  const server = createServer({ noDelay: true }, aedes.handle);
-  let port: number;
-  try {
-    port = await listenWithFallback(server, options);
-  } catch (err) {
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    throw err;
-  }
-  const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-  const ws =
-    options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort);
+  const guard = packetGuard(options);
+  const server = createServer({ noDelay: true }, (socket) => aedes.handle(guard(socket)));
+  server.on('error', (err) => options.log.warn({ err }, 'embedded broker listener error'));
+  let ws: Awaited<ReturnType<typeof startWebSocketListener>> | null = null;
+  let listening = false;
+  const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
   return {
-    host: options.host,
-    port,
-    url: `mqtt://${shownHost}:${port}`,
-    wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
+    connectInProcess() {
+      const [ours, theirs] = duplexPair();
+      aedes.handle(theirs);
+      return ours;
+    },
+    async listen() {
+      const port = await listenWithFallback(server, options);
+      listening = true;
+      const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+      if (options.wsPort != null)
+        ws = await startWebSocketListener(aedes, options.host, options.wsPort, guard);
+      return {
+        host: options.host,
+        port,
+        url: `mqtt://${shownHost}:${port}`,
+        wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
+      };
+    },
     close: async () => {
       await ws?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeAedes();
     },
   };
 }

@@ -95,6 +95,7 @@ function writeValues(set: WriteSet, ctx: EffectContext): unknown[] {
     set.response?.text ?? null,
     set.response?.key.scope ?? '',
     set.response?.key.key ?? '',
+    set.response?.key.operation ?? '',
   ];
 }
 

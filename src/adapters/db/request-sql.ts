@@ -62,7 +62,9 @@ export const WRITE = {
   from json_to_recordset($12::json) as r(kind text, requester text, decision text, details jsonb)
   returning 1
 ), k as (
-  update idempotency_keys set response = $13::jsonb where scope = $14::text and key = $15::text and $13::jsonb is not null
+  update idempotency_keys set response = $13::jsonb
+  where scope = $14::text and key = $15::text and $13::jsonb is not null
+    and (scope = 'payment' or (plan_id = $1::text and operation = $16::text))
   returning 1
 )
 select (select count(*) from a)::int as assets, (select count(*) from s where guarded)::int as guarded`,
