@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker } from './adapters/broker/mqtt-client.js';
 import { takeAgentLock } from './adapters/db/agent-lock.js';
@@ -23,12 +22,13 @@ import { requestSchemas, routes } from './router/routes.js';
 import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
 import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
+import { findProjectRoot } from './runtime/project-root.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
 
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+export const PROJECT_ROOT = findProjectRoot(import.meta.url);
 
 export interface StartOptions {
   log?: Logger;
