@@ -7,9 +7,12 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { createStationStatusStore } from './adapters/db/station-status.repo.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
+import { pageAccess } from './adapters/http/page-access.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
+import { stationPageRoutes } from './adapters/http/station-page.routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
@@ -25,6 +28,7 @@ import { OutboxRelay } from './runtime/outbox-relay.js';
 import { findProjectRoot } from './runtime/project-root.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { StationStatusService, stationSlots } from './runtime/station-status.service.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
 
@@ -52,6 +56,8 @@ export interface RunningSwapd {
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
+  /** The station page's status; other parts register their sections here (`status.register`). */
+  readonly status: StationStatusService;
   readonly startupMs: number;
   stop(): Promise<void>;
 }
@@ -156,6 +162,24 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     await registerStock(database.db, stock);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
+    const status = new StationStatusService({
+      siteId: config.site_id,
+      slots: stationSlots(
+        hardware?.drivers ?? new Map(),
+        hardware?.simulator ? null : config.station.devices,
+      ),
+      drivers: () => hardware?.health() ?? {},
+      broker,
+      store: createStationStatusStore(database.db),
+      databaseDescription: database.description,
+      clock,
+      log: log.child({ component: 'station-status' }),
+      onSample: (s) => {
+        if (s.outbox_depth !== null) metrics.outboxPending.set(s.outbox_depth);
+      },
+    });
+    status.start();
+    closers.push(() => status.stop());
     let relay: OutboxRelay | null = null;
     let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
@@ -176,7 +200,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           scannerTimeoutMs: 2000,
         },
         routes,
-        observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
+        observe: (action, outcome, seconds) => {
+          metrics.observeRequest(action, outcome, seconds);
+          status.kick();
+        },
         onEventsQueued: () => relay?.kick(),
       });
       if (config.mqtt_url && config.database_url) {
@@ -221,13 +248,22 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         };
       },
     };
+    const page = stationPageRoutes({
+      status,
+      access: pageAccess({
+        host: config.http_host,
+        opsToken: token,
+        monitorPassword: config.monitor_password,
+      }),
+      webDir: resolve(PROJECT_ROOT, 'web/station'),
+    });
     const http = await startHttpServer(
       operatorRoutes({
         db: database.db,
         clock,
         metrics,
         health,
-        extra: hardware ? [assetTelemetryRoute(hardware.scanner)] : [],
+        extra: [...(hardware ? [assetTelemetryRoute(hardware.scanner)] : []), ...page.routes],
       }),
       {
         host: config.http_host,
@@ -238,6 +274,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       },
     );
     closers.push(() => http.close());
+    closers.push(async () => page.close());
     const httpUrl = `http://${config.http_host}:${http.port}`;
     if (options.writeRuntimeNote ?? true) {
       writeRuntimeNote(config.data_dir, {
@@ -262,6 +299,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       relay,
       scheduler,
       metrics,
+      status,
       startupMs,
       stop: stopAll,
     };

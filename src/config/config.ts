@@ -26,6 +26,7 @@ export interface SwapdConfig {
   readonly database_url: string | null;
   readonly data_dir: string;
   readonly http_host: string;
+  readonly monitor_password: string | null;
   readonly http_port: number;
   readonly site_id: string;
   readonly roles: readonly Role[];

@@ -12,6 +12,10 @@ export interface HttpReply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Extra response headers (cache-control, www-authenticate, …). */
+  headers?: Record<string, string>;
+  /** A long-lived response (server-sent events): takes over the response after the head is written. */
+  stream?: (res: ServerResponse) => void;
 }
 
 export interface HttpRoute {
@@ -53,8 +57,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 function send(res: ServerResponse, reply: HttpReply): void {
+  const head = { 'content-type': reply.contentType ?? 'application/json', ...reply.headers };
+  if (reply.stream) {
+    res.writeHead(reply.status, head);
+    reply.stream(res);
+    return;
+  }
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
+  res.writeHead(reply.status, head);
   res.end(text);
 }
 
