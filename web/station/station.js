@@ -79,7 +79,7 @@
     );
     let safetyLine = null;
     if (safety) {
-      const latch = safety.latched ? '🔒 latched: ' : '';
+      const latch = safety.latched ? 'LATCHED ' : '';
       const reasons = safety.reasons.length ? ` — ${safety.reasons.join(', ')}` : '';
       safetyLine = el(
         'div',
@@ -192,8 +192,13 @@
       })),
     ];
     const width = Math.max(300, target.clientWidth - 10);
+    // SOC on a fixed 0-100 scale; power symmetric around 0 with at least ±1 kW so idle slots sit mid-plot.
+    const y =
+      kind === 'soc'
+        ? { range: [0, 100] }
+        : { range: (_u, min, max) => [Math.min(min ?? 0, -1), Math.max(max ?? 0, 1)] };
     return new uPlot(
-      { width, height: 220, series, legend: { show: false }, scales: { x: { time: true } } },
+      { width, height: 220, series, legend: { show: false }, scales: { x: { time: true }, y } },
       plotData(kind),
       target,
     );
