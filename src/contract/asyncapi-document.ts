@@ -6,6 +6,7 @@ import { eventTopics } from '../../agents/shared/events.js';
 import { requestSchemas } from '../router/routes.js';
 import { type Action, ATTENDANT_OPERATIONS, BILLING_OPERATIONS } from '../router/topics.js';
 import { EVENT_SCHEMAS } from '../validation/message-schemas.js';
+import { SPEC003_MESSAGE_TYPES, SPEC003_SCHEMAS } from '../validation/spec003/spec003-validator.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -151,6 +152,53 @@ function eventChannels(doc: { channels: JsonObject; operations: JsonObject }) {
   }
 }
 
+/** SPEC-003 QoS: safety events are never lost (QoS 1, through the outbox); the rest is a stream. */
+const SPEC003_QOS: Record<string, number> = { safety_event: 1 };
+
+/** `bessai/{site_id}/{message_type}`: what the station role publishes; the agent role ingests telemetry. */
+function spec003Channels(doc: { channels: JsonObject; operations: JsonObject }, messages: JsonObject) {
+  for (const type of SPEC003_MESSAGE_TYPES) {
+    const id = camel(`bessai_${type}`);
+    const name = `spec003${camel(`_${type}`)}`;
+    const envelope = toAsyncApiSchema(SPEC003_SCHEMAS.envelope) as JsonObject;
+    const properties = { ...(envelope.properties as JsonObject) };
+    properties.message_type = { type: 'string', const: type };
+    properties.payload = toAsyncApiSchema(SPEC003_SCHEMAS.payloads[type]);
+    messages[name] = {
+      name,
+      title: `SPEC-003 ${type}`,
+      contentType: 'application/json',
+      summary: `A BESSAI-SPEC-003 envelope whose payload is a ${type}.`,
+      payload: { ...envelope, properties },
+    };
+    doc.channels[id] = {
+      address: `bessai/{site_id}/${type}`,
+      title: `SPEC-003 ${type}`,
+      description:
+        'Validated against the SPEC-003 schemas before it is sent; an invalid message is not sent, and is counted and logged.',
+      parameters: { site_id: { description: 'The station site id (SITE-KE-001 pattern).' } },
+      messages: { [name]: { $ref: `#/components/messages/${name}` } },
+    };
+    const qos = { mqtt: { qos: SPEC003_QOS[type] ?? 0, bindingVersion: '0.2.0' } };
+    doc.operations[camel(`publish_${type}`)] = {
+      action: 'send',
+      title: `Publish SPEC-003 ${type} (station role)`,
+      channel: { $ref: `#/channels/${id}` },
+      messages: [{ $ref: `#/channels/${id}/messages/${name}` }],
+      bindings: qos,
+    };
+    if (type === 'telemetry') {
+      doc.operations.ingestTelemetry = {
+        action: 'receive',
+        title: 'Ingest SPEC-003 telemetry from station controllers (agent role)',
+        channel: { $ref: `#/channels/${id}` },
+        messages: [{ $ref: `#/channels/${id}/messages/${name}` }],
+        bindings: qos,
+      };
+    }
+  }
+}
+
 function message(name: string, title: string, schema: unknown, correlated: boolean): Json {
   const described = schema as { description?: string };
   return {
@@ -187,6 +235,7 @@ export function buildAsyncApiDocument(version: string): JsonObject {
   for (const [type, schema] of Object.entries(EVENT_SCHEMAS)) {
     messages[`event${type}`] = message(`event${type}`, `${type} event`, schema, false);
   }
+  spec003Channels(doc, messages);
   const schemas: JsonObject = {};
   for (const [name, schema] of Object.entries(commonSchema.$defs)) schemas[name] = toAsyncApiSchema(schema);
   return {

@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../../src/main.js';
 import { requestSchemas } from '../../src/router/routes.js';
 import { ATTENDANT_OPERATIONS, BILLING_OPERATIONS } from '../../src/router/topics.js';
 import { EVENT_SCHEMAS } from '../../src/validation/message-schemas.js';
+import { SPEC003_MESSAGE_TYPES } from '../../src/validation/spec003/spec003-validator.js';
 
 const committed = readFileSync(resolve(PROJECT_ROOT, ASYNCAPI_FILE), 'utf8');
 
@@ -50,11 +51,13 @@ describe('docs/asyncapi.yaml', () => {
     expect(addresses).toContain('event/abs/payment/plan/{plan_id}/payment_received');
     expect(addresses).toContain('event/abs/service/plan/{plan_id}/quota_exhausted');
 
-    // Every request is answered: each receive operation has a reply channel.
+    for (const type of SPEC003_MESSAGE_TYPES) expect(addresses).toContain(`bessai/{site_id}/${type}`);
+
+    // Every request is answered: each receive operation on a request topic has a reply channel.
     const receives = document!
       .operations()
       .all()
-      .filter((o) => o.action() === 'receive');
+      .filter((o) => o.action() === 'receive' && o.reply() !== undefined);
     expect(receives).toHaveLength(Object.keys(ATTENDANT_OPERATIONS).length * 2 + 1);
     for (const op of receives) expect(op.reply()?.channel()?.address()).toMatch(/_response$/);
   });
