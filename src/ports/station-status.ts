@@ -31,6 +31,8 @@ export interface SlotStatus {
   charging_kw: number | null;
   /** Present once a safety source is registered. */
   safety?: SlotSafety;
+  /** True when the device has not answered this sample: the values are the last ones it gave. */
+  stale?: boolean;
 }
 
 export interface SwapSummary {

@@ -20,10 +20,11 @@ function round(value: number | undefined, places: number): number | null {
   return Math.round(value * f) / f;
 }
 
-function empty(slot: string, driver: DataProvider): SlotStatus {
+/** A slot with nothing known about it but its driver's state. */
+export function emptySlot(slot: string, driverState: string): SlotStatus {
   return {
     slot,
-    driver_state: driver.state,
+    driver_state: driverState,
     battery_id: null,
     soc_percent: null,
     kwh: null,
@@ -41,7 +42,7 @@ function empty(slot: string, driver: DataProvider): SlotStatus {
  * driver state, never an error: the page must keep showing the other slots.
  */
 export async function readSlot(slot: string, driver: DataProvider): Promise<SlotStatus> {
-  const status = empty(slot, driver);
+  const status = emptySlot(slot, driver.state);
   if (!driver.isConnected) return status;
   const wanted = SLOT_TAGS.filter((t) => driver.tags.readable.includes(t));
   const [values, info] = await Promise.all([

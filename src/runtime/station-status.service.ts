@@ -9,7 +9,7 @@ import type {
   StationStatusStore,
   StatusSection,
 } from '../ports/station-status.js';
-import { readSlot } from './slot-reader.js';
+import { emptySlot, readSlot } from './slot-reader.js';
 
 export interface StationStatusOptions {
   siteId: string;
@@ -29,6 +29,8 @@ export interface StationStatusOptions {
   /** Plot resolution and length (defaults 5 s and 1 h). */
   historyStepMs?: number;
   historyMs?: number;
+  /** How long a sample waits for a slot before showing its last values as stale (default 750 ms). */
+  slotWaitMs?: number;
   /** Rows in the last swaps and payments tables (default 10). */
   recentRows?: number;
   /** Called after every sample (e.g. to set the outbox gauge). */
@@ -53,6 +55,9 @@ export class StationStatusService {
   readonly #listeners = new Set<StatusListener>();
   readonly #history: StationHistory = { times: [], soc: {}, power: {} };
   #current: StationStatus | null = null;
+  /** A slot's read still running (a silent device takes up to its 5 s timeout), and its last result. */
+  readonly #slotReads = new Map<string, Promise<SlotStatus>>();
+  readonly #lastSlots = new Map<string, SlotStatus>();
   #fingerprint = '';
   #timer: NodeJS.Timeout | null = null;
   #sampling: Promise<void> | null = null;
@@ -154,7 +159,7 @@ export class StationStatusService {
     const o = this.#o;
     const rows = o.recentRows ?? 10;
     const [slots, dbUp, depth, swaps, payments, contributed] = await Promise.all([
-      Promise.all([...o.slots].map(([id, driver]) => readSlot(id, driver))),
+      Promise.all([...o.slots].map(([id, driver]) => this.#slot(id, driver))),
       o.store.ping(),
       o.store.outboxDepth().catch(() => null),
       o.store.lastSwaps(rows).catch(() => []),
@@ -190,6 +195,36 @@ export class StationStatusService {
         o.log.warn({ err }, 'station status listener failed');
       }
     }
+  }
+
+  /**
+   * One slot, waiting at most slotWaitMs: a device that does not answer must not hold the whole page
+   * back. Its read goes on (one at a time per slot), and its last values are shown marked stale.
+   */
+  async #slot(id: string, driver: DataProvider): Promise<SlotStatus> {
+    const pending = this.#slotReads.get(id);
+    // Still waiting on the previous sample's read: do not queue another behind it, do not wait.
+    if (pending !== undefined) return this.#stale(id, driver);
+    const read = readSlot(id, driver).then((status) => {
+      this.#lastSlots.set(id, status);
+      return status;
+    });
+    this.#slotReads.set(id, read);
+    read.finally(() => this.#slotReads.delete(id)).catch(() => undefined);
+    // Nothing to show yet: the first reading is worth waiting for (up to the driver's own timeout).
+    if (!this.#lastSlots.has(id)) return read;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.#o.slotWaitMs ?? 750);
+    });
+    const done = await Promise.race([read, late]);
+    clearTimeout(timer);
+    return done ?? this.#stale(id, driver);
+  }
+
+  #stale(id: string, driver: DataProvider): SlotStatus {
+    const last = this.#lastSlots.get(id) ?? emptySlot(id, driver.state);
+    return { ...last, driver_state: driver.state, stale: true };
   }
 
   async #contributions() {

@@ -53,6 +53,7 @@
     const classes = ['slot'];
     if (empty) classes.push('empty');
     if (safety) classes.push(safety.state);
+    if (slot.stale) classes.push('stale');
     const soc = slot.soc_percent ?? 0;
     const bar = el(
       'div',
@@ -75,7 +76,11 @@
       el('dt', {}, 'charging'),
       el('dd', { 'data-field': 'charging' }, fixed(slot.charging_kw, 2, ' kW')),
       el('dt', {}, 'driver'),
-      el('dd', { 'data-field': 'driver' }, slot.driver_state),
+      el(
+        'dd',
+        { 'data-field': 'driver' },
+        slot.stale ? `${slot.driver_state}, no answer` : slot.driver_state,
+      ),
     );
     let safetyLine = null;
     if (safety) {
