@@ -258,10 +258,13 @@
       history.soc[slot] = (past.soc[slot] ?? []).slice();
       history.power[slot] = (past.power[slot] ?? []).slice();
     }
+    // Slots first: the plots can follow a moment later.
+    render(status);
+    listen();
     plots.soc = makePlot('soc', byId('soc-plot'));
     plots.power = makePlot('power', byId('power-plot'));
-    update(status);
-    listen();
+    record(status);
+    document.body.dataset.sampledAt = status.sampled_at;
   }
 
   start().catch((err) => pill('live', `error: ${err.message}`, 'bad'));
