@@ -82,7 +82,7 @@ describe('station page in headless Chromium (embedded default: aedes, PGlite, 16
     page = await browser.newPage();
     // The browser's own first start is not the page's: warm it on an empty page.
     await page.goto('about:blank');
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await station?.close();
@@ -145,6 +145,25 @@ describe('station page in headless Chromium (embedded default: aedes, PGlite, 16
     expect(performance.now() - moved).toBeLessThan(2000);
     const slot8 = (await slotsOnPage(page)).find((s) => s.slot === 'slot-8')!;
     expect(Number.parseFloat(slot8.soc)).toBeCloseTo(15, 0);
+  });
+
+  it('updates within 2 s of a payment taken at the counter: the payments table', async () => {
+    const res = await station.requester.call(PLAN, 'collect_payment', {
+      action: 'COLLECT_PAYMENT',
+      correlation_id: 'page-pay-1',
+      payment_amount: 5,
+      payment_method: 'CASH',
+      payment_type: 'TOP_UP',
+      attendant_id: 'ATT-001',
+    });
+    expect(res.success).toBe(true);
+    const answered = performance.now();
+    await page
+      .locator('#payments tr:first-child td:nth-child(5)', { hasText: 'PENDING' })
+      .waitFor({ timeout: 2000 });
+    timings.payment_row_ms = Math.round(performance.now() - answered);
+    const row = await page.$$eval('#payments tr:first-child td', (t) => t.map((x) => x.textContent));
+    expect(row.slice(1)).toEqual([PLAN, expect.stringMatching(/^5(\.0+)? USD$/), 'TOP_UP', 'PENDING']);
   });
 
   it('shows a contributed section and per-slot safety state as soon as a source is registered', async () => {

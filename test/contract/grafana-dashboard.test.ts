@@ -58,7 +58,7 @@ describe('deploy/grafana/swapd.json against a running swapd', () => {
     });
     const res = await fetch(`http://127.0.0.1:${station.swapd.httpPort}/metrics`);
     samples = exposition(await res.text());
-  });
+  }, 180_000);
   afterAll(() => station?.close());
 
   it('queries only metrics that exist on /metrics', () => {

@@ -67,7 +67,7 @@ describe('station status: snapshot, event stream and contributed sections (4 sim
     sim = station.swapd.hardware!.simulator!;
     base = `http://127.0.0.1:${station.swapd.httpPort}`;
     stream = new EventStream(`${base}/api/v1/station/events`);
-  });
+  }, 180_000);
   afterAll(async () => {
     await stream?.close();
     await station?.close();
