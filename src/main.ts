@@ -178,7 +178,6 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         if (s.outbox_depth !== null) metrics.outboxPending.set(s.outbox_depth);
       },
     });
-    status.start();
     closers.push(() => status.stop());
     let relay: OutboxRelay | null = null;
     let scheduler: DeadlineScheduler | null = null;
@@ -287,6 +286,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       });
       closers.unshift(async () => removeRuntimeNote(config.data_dir));
     }
+    // Sampling starts once swapd is up, so it takes nothing from start-up; a page asks for a sample itself.
+    status.start();
     const startupMs = Math.round(performance.now() - started);
     return {
       config,

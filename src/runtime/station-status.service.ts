@@ -80,9 +80,10 @@ export class StationStatusService {
     this.kick();
   }
 
+  /** Starts sampling: at once when someone already watches, else after one idle period. */
   start(): void {
     this.#stopped = false;
-    this.#schedule(0);
+    this.#schedule(this.#listeners.size > 0 ? 0 : this.#period());
   }
 
   async stop(): Promise<void> {
