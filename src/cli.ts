@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
@@ -10,6 +11,7 @@ import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from 
 import { formatReconcileReport } from './admin/reconcile.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
 import { redactUrl } from './config/redact-url.js';
+import { ASYNCAPI_FILE, renderAsyncApi } from './contract/asyncapi-yaml.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
 
@@ -234,6 +236,17 @@ function buildProgram(): Command {
             `station simulator on modbus-tcp://${sim.host}:${sim.port} (slots 1..${sim.slotUnitIds.length}, scanner unit ${sim.scannerUnitId})`,
           ),
       });
+    });
+
+  program
+    .command('asyncapi')
+    .description(`print the MQTT API as AsyncAPI 3 YAML (--out FILE writes it, e.g. ${ASYNCAPI_FILE})`)
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((o: { out?: string }) => {
+      const text = renderAsyncApi(PROJECT_ROOT);
+      if (!o.out) return void process.stdout.write(text);
+      writeFileSync(o.out, text);
+      print(globals(), { written: o.out }, `wrote ${o.out}`);
     });
 
   program

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker, connectInProcess } from './adapters/broker/mqtt-client.js';
 import { takeAgentLock } from './adapters/db/agent-lock.js';
@@ -9,13 +8,16 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { createStationStatusStore } from './adapters/db/station-status.repo.js';
 import { createSwapEnergyRepo } from './adapters/db/swap-energy.repo.js';
 import { createTelemetryRepo } from './adapters/db/telemetry.repo.js';
 import { SlotPoller } from './adapters/drivers/slot-poller.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
+import { pageAccess } from './adapters/http/page-access.js';
 import { HttpResponseValidator } from './adapters/http/response-validator.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
+import { stationPageRoutes } from './adapters/http/station-page.routes.js';
 import { telemetryRoutes } from './adapters/http/telemetry-routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
@@ -31,14 +33,16 @@ import { requestSchemas, routes } from './router/routes.js';
 import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
 import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
+import { findProjectRoot } from './runtime/project-root.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { StationStatusService, stationSlots } from './runtime/station-status.service.js';
 import { TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
 import { startTelemetryServices, type TelemetryServices } from './runtime/telemetry/telemetry-services.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
 
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+export const PROJECT_ROOT = findProjectRoot(import.meta.url);
 
 export interface StartOptions {
   log?: Logger;
@@ -66,6 +70,8 @@ export interface RunningSwapd {
   readonly scheduler: DeadlineScheduler | null;
   readonly metrics: SwapdMetrics;
   readonly telemetry: TelemetryServices;
+  /** The station page's status; other parts register their sections here (`status.register`). */
+  readonly status: StationStatusService;
   readonly startupMs: number;
   /** The bearer token of the ops endpoints (also in the runtime note). */
   readonly opsToken: string;
@@ -247,6 +253,23 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       { log, clock, scheduler: periodic },
       closers,
     );
+    const status = new StationStatusService({
+      siteId: config.site_id,
+      slots: stationSlots(
+        hardware?.drivers ?? new Map(),
+        hardware?.simulator ? null : config.station.devices,
+      ),
+      drivers: () => hardware?.health() ?? {},
+      broker,
+      store: createStationStatusStore(database.db),
+      databaseDescription: database.description,
+      clock,
+      log: log.child({ component: 'station-status' }),
+      onSample: (s) => {
+        if (s.outbox_depth !== null) metrics.outboxPending.set(s.outbox_depth);
+      },
+    });
+    closers.push(() => status.stop());
     let relay: OutboxRelay | null = null;
     let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
@@ -273,7 +296,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           responseTopicPrefix: config.mqtt5_response_topic_prefix,
         },
         routes,
-        observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
+        observe: (action, outcome, seconds) => {
+          metrics.observeRequest(action, outcome, seconds);
+          status.kick();
+        },
         onEventsQueued: () => relay?.kick(),
         onResponseTopicIgnored: (reason) => metrics.responseTopicsIgnored.inc({ reason }),
       });
@@ -321,6 +347,15 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         };
       },
     };
+    const page = stationPageRoutes({
+      status,
+      access: pageAccess({
+        host: config.http_host,
+        opsToken: token,
+        monitorPassword: config.monitor_password,
+      }),
+      webDir: resolve(PROJECT_ROOT, 'web/station'),
+    });
     const http = await startHttpServer(
       operatorRoutes({
         db: database.db,
@@ -329,6 +364,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         health,
         extra: [
           ...(hardware ? [assetTelemetryRoute(hardware.scanner)] : []),
+          ...page.routes,
           ...telemetryRoutes({
             cache: telemetry.cache,
             store: telemetry.store,
@@ -351,6 +387,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       },
     );
     closers.push(() => http.close());
+    closers.push(async () => page.close());
     const httpUrl = `http://${config.http_host}:${http.port}`;
     if (options.writeRuntimeNote ?? true) {
       writeRuntimeNote(config.data_dir, {
@@ -363,6 +400,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       });
       closers.unshift(async () => removeRuntimeNote(config.data_dir));
     }
+    // Sampling starts once swapd is up, so it takes nothing from start-up; a page asks for a sample itself.
+    status.start();
     const startupMs = Math.round(performance.now() - started);
     return {
       config,
@@ -376,6 +415,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       scheduler,
       metrics,
       telemetry,
+      status,
       startupMs,
       opsToken: token,
       stop: stopAll,

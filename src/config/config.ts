@@ -47,6 +47,7 @@ export interface SwapdConfig {
   readonly database_url: string | null;
   readonly data_dir: string;
   readonly http_host: string;
+  readonly monitor_password: string | null;
   readonly http_port: number;
   readonly site_id: string;
   readonly roles: readonly Role[];

@@ -12,6 +12,7 @@ export const ENV_FIELDS = {
   SWAPD_DATA_DIR: { field: 'data_dir', kind: 'string' },
   SWAPD_HTTP_HOST: { field: 'http_host', kind: 'string' },
   SWAPD_HTTP_PORT: { field: 'http_port', kind: 'integer' },
+  SWAPD_MONITOR_PASSWORD: { field: 'monitor_password', kind: 'string' },
   SWAPD_SITE_ID: { field: 'site_id', kind: 'string' },
   SWAPD_ROLES: { field: 'roles', kind: 'list' },
   SWAPD_LOG_LEVEL: { field: 'log_level', kind: 'string' },

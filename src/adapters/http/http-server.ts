@@ -13,6 +13,10 @@ export interface HttpReply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Extra response headers (cache-control, www-authenticate, …). */
+  headers?: Record<string, string>;
+  /** A long-lived response (server-sent events): takes over the response after the head is written. */
+  stream?: (res: ServerResponse) => void;
 }
 
 export interface HttpRoute {
@@ -55,11 +59,18 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 
 function send(res: ServerResponse, reply: HttpReply, close = false): void {
   if (res.headersSent || res.destroyed) return;
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  res.writeHead(reply.status, {
+  const head = {
     'content-type': reply.contentType ?? 'application/json',
+    ...reply.headers,
     ...(close ? { connection: 'close' } : {}),
-  });
+  };
+  if (reply.stream) {
+    res.writeHead(reply.status, head);
+    reply.stream(res);
+    return;
+  }
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  res.writeHead(reply.status, head);
   res.end(text);
 }
 
