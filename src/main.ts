@@ -8,25 +8,32 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { createSafetyJournalRepo } from './adapters/db/safety-journal.repo.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
-import { startHttpServer } from './adapters/http/http-server.js';
+import { type HttpRoute, startHttpServer } from './adapters/http/http-server.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
+import { safetyRoutes, simFaultRoute } from './adapters/http/safety-routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
 import type { SwapdConfig } from './config/config.js';
 import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
 import { type Clock, systemClock } from './ports/clock.js';
+import type { DriverTimings } from './ports/data-provider.js';
 import { type BatteryScanner, noHardwareScanner } from './ports/scanner.js';
 import { RequestPipeline } from './router/request-pipeline.js';
 import { requestSchemas, routes } from './router/routes.js';
+import { AuditPruner } from './runtime/audit-pruner.js';
 import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
+import type { SafetyObserver } from './runtime/guarded-station.js';
 import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { buildStationControl, type StationControl } from './runtime/station-control.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
+import { Spec003Validator } from './validation/spec003/spec003-validator.js';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -38,6 +45,12 @@ export interface StartOptions {
   inMemoryDatabase?: boolean;
   /** Write data/swapd.runtime.json for management commands (default true). */
   writeRuntimeNote?: boolean;
+  /** Tests: SPEC-001 time limits of the station's drivers, shortened. */
+  driverTimings?: Partial<DriverTimings>;
+  /** Tests: 0 = the built-in simulator's physics advance only when stepped (default: real time). */
+  simulatorAutoStepMs?: number;
+  /** Tests: 'manual' builds the charging loop without starting it (the test calls tick()). */
+  controlLoop?: 'auto' | 'manual';
 }
 
 export interface RunningSwapd {
@@ -51,6 +64,8 @@ export interface RunningSwapd {
   readonly hardware: StationHardware | null;
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
+  /** The station's guarded control side (SafetyGuard, charging loop), when the station role runs. */
+  readonly control: StationControl | null;
   readonly metrics: SwapdMetrics;
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -84,9 +99,17 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   return { broker, url: embedded?.url ?? url, wsUrl: embedded?.wsUrl ?? null, embedded };
 }
 
-async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
+async function openHardware(
+  config: SwapdConfig,
+  log: Logger,
+  clock: Clock,
+  options: StartOptions,
+  closers: Closer[],
+) {
   if (!config.roles.includes('station')) return null;
   const hardware = await startStationHardware({
+    driverTimings: options.driverTimings,
+    simulatorAutoStepMs: options.simulatorAutoStepMs,
     simulator: config.station.simulator,
     simulatorPort: config.station.simulator_port,
     simulatorSlots: config.station.simulator_slots,
@@ -149,20 +172,22 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     // Independent start-up steps run side by side: the embedded database's first start dominates.
     const [database, hardware, { broker, url, wsUrl }] = await openSideBySide(closers, [
       (own) => openStorage(config, log, options, own),
-      (own) => openHardware(config, log, clock, own),
+      (own) => openHardware(config, log, clock, options, own),
       (own) => openBroker(config, log, own),
     ] as const);
     const stock = hardware?.simulatedBatteries.map((b) => ({ ...b, station_id: config.site_id })) ?? [];
     await registerStock(database.db, stock);
     metrics.brokerConnected.set(broker.connected ? 1 : 0);
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
-    let relay: OutboxRelay | null = null;
+    // Both roles queue events (service events; safety events), so the relay always runs.
+    const relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
+      batchSize: config.outbox_batch_size,
+      retryMs: config.outbox_retry_ms,
+    });
+    relay.start();
+    closers.push(() => relay.stop());
     let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
-      relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
-        batchSize: config.outbox_batch_size,
-        retryMs: config.outbox_retry_ms,
-      });
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
         validator: new MessageValidator(messageSchemas(requestSchemas())),
@@ -177,7 +202,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         },
         routes,
         observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
-        onEventsQueued: () => relay?.kick(),
+        onEventsQueued: () => relay.kick(),
       });
       if (config.mqtt_url && config.database_url) {
         // Several agents on one broker and database: refuse the set-up that would answer twice.
@@ -191,8 +216,6 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       }
       const server = new RequestServer(broker, pipeline, log);
       await server.start(config.shared_subscription_group);
-      relay.start();
-      closers.push(() => relay!.stop());
       scheduler = new DeadlineScheduler(
         createDeadlineStore(database.db),
         clock,
@@ -203,6 +226,27 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       const running = scheduler;
       closers.push(() => running.stop());
       closers.push(() => server.drain());
+    }
+    const journalStore = createSafetyJournalRepo(database.db);
+    const pruner = new AuditPruner(journalStore, clock, log);
+    pruner.start();
+    closers.push(() => pruner.stop());
+    const control = hardware
+      ? buildStationControl({
+          hardware,
+          station: config.station,
+          siteId: config.site_id,
+          store: journalStore,
+          validator: new Spec003Validator(),
+          clock,
+          log,
+          observer: safetyObserver(metrics),
+          onEventsQueued: () => relay.kick(),
+        })
+      : null;
+    if (control) {
+      if (config.station.control && options.controlLoop !== 'manual') control.loop.start();
+      closers.push(() => control.loop.stop());
     }
     const token = newOpsToken();
     const health = {
@@ -215,9 +259,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           .then(() => true)
           .catch(() => false);
         const drivers = hardware?.health() ?? {};
+        const safety = control ? { latched: control.guard.latchedSlots() } : undefined;
         return {
           ready: dbUp && broker.connected,
-          components: { broker: broker.connected, database: dbUp, drivers },
+          components: { broker: broker.connected, database: dbUp, drivers, ...(safety ? { safety } : {}) },
         };
       },
     };
@@ -227,7 +272,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         clock,
         metrics,
         health,
-        extra: hardware ? [assetTelemetryRoute(hardware.scanner)] : [],
+        extra: stationRoutes(hardware, control),
       }),
       {
         host: config.http_host,
@@ -261,6 +306,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       hardware,
       relay,
       scheduler,
+      control,
       metrics,
       startupMs,
       stop: stopAll,
@@ -269,4 +315,26 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     await stopAll();
     throw err;
   }
+}
+
+/** The station's HTTP routes: battery telemetry, safety status and clear, and the simulator's faults. */
+function stationRoutes(hardware: StationHardware | null, control: StationControl | null): HttpRoute[] {
+  if (!hardware) return [];
+  return [
+    assetTelemetryRoute(hardware.scanner),
+    ...(control ? safetyRoutes(control.guard) : []),
+    ...(hardware.simulator ? [simFaultRoute(hardware.simulator.faults)] : []),
+  ];
+}
+
+function safetyObserver(metrics: SwapdMetrics): SafetyObserver {
+  return {
+    blocked: (reason) => metrics.safetyBlocks.inc({ reason }),
+    safeState: (slot, latched) => metrics.safetySafeState.set({ slot }, latched ? 1 : 0),
+    written: (slot, kw) => {
+      metrics.safetyWrites.inc({ slot });
+      metrics.safetySetpointKw.set({ slot }, kw);
+    },
+    chargingPower: (kw) => metrics.stationChargingKw.set(kw),
+  };
 }
