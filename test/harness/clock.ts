@@ -15,4 +15,8 @@ export class ManualClock implements Clock {
   advanceDays(days: number): void {
     this.#now += days * 86_400_000;
   }
+
+  advanceMs(ms: number): void {
+    this.#now += ms;
+  }
 }
