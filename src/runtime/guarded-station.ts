@@ -43,7 +43,7 @@ export interface SafetyObserver {
 
 export interface GuardedStationDeps {
   slots: readonly GuardedSlot[];
-  /** The raw control side of the slots, from StationHardware.takeSlotWriters(): kept private here. */
+  /** The raw control side of the slots, handed over once by the station hardware: kept private here. */
   writers: ReadonlyMap<string, DataWriter>;
   journal: SafetyJournal;
   clock: Clock;
