@@ -1,9 +1,29 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Spec003Validator } from '../../src/validation/spec003/spec003-validator.js';
 import { ManualClock } from '../harness/clock.js';
 import { deviceCommand, ops, SafetyEventWatcher } from '../harness/safety.js';
 import { FAST_TIMINGS } from '../harness/simulator-harness.js';
 import { startStation, type TestStation } from '../harness/station.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'src/cli.ts')];
+
+/** `swapd --json safety …` as an operator runs it next to the running swapd; its exit code and JSON. */
+function swapdCli(dataDir: string, args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SWAPD_DATA_DIR: dataDir, SWAPD_LOG_LEVEL: 'warn' };
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [...CLI, '--json', 'safety', ...args], { env, cwd: ROOT }, (err, stdout, stderr) => {
+      const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+      try {
+        done({ code, out: JSON.parse(stdout) as Record<string, unknown> });
+      } catch {
+        fail(new Error(`swapd safety ${args.join(' ')} (exit ${code}): ${stdout}${stderr}`));
+      }
+    });
+  });
+}
 
 /**
  * SPEC §8 over the built-in simulator (Modbus TCP), through the running swapd: faults are injected
@@ -103,8 +123,13 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
         reasons: ['SAFETY_TEMP_CRITICAL_HIGH', 'SAFETY_CRITICAL_ALARM'],
       },
     ]);
+    const cli = await swapdCli(station.swapd.config.data_dir, ['clear', '--all', '--operator', 'amina']);
+    expect(cli.code).toBe(3);
+    expect(cli.out.results).toEqual([
+      { device_id: 'slot-2', outcome: 'refused', reasons: ['SAFETY_TEMP_CRITICAL_HIGH', 'SAFETY_CRITICAL_ALARM'] },
+    ]);
     expect(snapshot('slot-2').latched).toBe(true);
-  });
+  }, 120_000);
 
   it('stays at 0 after the temperature is back to normal, until an operator clears it', async () => {
     await ops(station.swapd, 'POST', '/api/v1/ops/sim/faults', {
@@ -117,12 +142,12 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
       expect(deviceCommand(sim(), 2)).toEqual({ setpoint: 0, mode: 0 });
     }
     expect(snapshot('slot-2').reasons).toEqual(['SAFETY_LATCHED']);
-    const cleared = await ops(station.swapd, 'POST', '/api/v1/ops/safety/clear', {
-      device: 'slot-2',
-      operator: 'amina',
-    });
-    expect(cleared.status).toBe(200);
-    expect(cleared.body.results).toEqual([
+    const status = await swapdCli(station.swapd.config.data_dir, ['status']);
+    expect(status.code).toBe(0);
+    expect(status.out.slots).toContainEqual(expect.objectContaining({ device_id: 'slot-2', latched: true }));
+    const cleared = await swapdCli(station.swapd.config.data_dir, ['clear', '--device', 'slot-2', '--operator', 'amina']);
+    expect(cleared.code).toBe(0);
+    expect(cleared.out.results).toEqual([
       {
         device_id: 'slot-2',
         outcome: 'cleared',
@@ -134,7 +159,7 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     await tick();
     expect(deviceCommand(sim(), 2).mode).toBe(1);
     expect(deviceCommand(sim(), 2).setpoint).toBeLessThan(0);
-  });
+  }, 120_000);
 
   it('journals every control write, the block and the clear with who cleared it', async () => {
     const rows = await station.db
@@ -152,6 +177,7 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     expect(rows.find((r) => r.kind === 'safety_block')).toMatchObject({ decision: 'SAFE_STATE_ENTERED' });
     const clears = rows.filter((r) => r.kind === 'safety_clear');
     expect(clears.map((c) => [c.decision, c.requester])).toEqual([
+      ['refused', 'amina'],
       ['refused', 'amina'],
       ['cleared', 'amina'],
     ]);
