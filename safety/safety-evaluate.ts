@@ -16,9 +16,12 @@ import { isBlocking, isDerating, isSafeStateCode, SAFETY_CODES, type SafetyCode 
 export function evaluate(state: SlotSafetyState, request: SetpointRequest, now: Date): SafetyDecision {
   const standing = standingConditions(state, now);
   const latch = latchWith(state.latch, standing.filter(isSafeStateCode), now);
-  const requested = requestConditions(state.profile, state.observation.reading, request.setpointKw);
-  const latched: SafetyCode[] = latch.reasons.length > 0 ? ['SAFETY_LATCHED'] : [];
-  const reasons = inCatalogueOrder([...standing, ...requested, ...latched]);
+  const found = [
+    ...standing,
+    ...requestConditions(state.profile, state.observation.reading, request.setpointKw),
+  ];
+  if (latch.reasons.length > 0) found.push('SAFETY_LATCHED');
+  const reasons = inCatalogueOrder(found);
   if (reasons.some(isBlocking)) {
     return { allowed: false, setpoint: 0, mode: 0, reasons, derated: false, latch };
   }

@@ -26,21 +26,21 @@ function isDispatchBlock(code: SafetyCode): boolean {
  * stale-data block, a new refusal. A condition that persists is not announced again.
  */
 export function eventsBetween(previous: SafetyDecision | null, next: SafetyDecision): SafetyEventPlan[] {
-  const before = new Set(previous?.reasons ?? []);
-  const latchedBefore = new Set(previous?.latch.reasons ?? []);
+  const before = (code: SafetyCode) => previous?.reasons.includes(code) ?? false;
+  const latchedBefore = (code: SafetyCode) => previous?.latch.reasons.includes(code) ?? false;
   const plans: SafetyEventPlan[] = [];
-  const newlyLatched = next.latch.reasons.filter((r) => !latchedBefore.has(r));
+  const newlyLatched = next.latch.reasons.filter((r) => !latchedBefore(r));
   if (newlyLatched.length > 0) {
     plans.push({ event_type: 'SAFE_STATE_ENTERED', reasons: newlyLatched, resolution_required: true });
   }
-  if (next.reasons.includes('SAFETY_STALE_DATA') && !before.has('SAFETY_STALE_DATA')) {
+  if (next.reasons.includes('SAFETY_STALE_DATA') && !before('SAFETY_STALE_DATA')) {
     plans.push({
       event_type: 'STALE_DATA_BLOCK',
       reasons: ['SAFETY_STALE_DATA'],
       resolution_required: false,
     });
   }
-  const refused = next.reasons.filter((r) => isDispatchBlock(r) && !before.has(r));
+  const refused = next.reasons.filter((r) => isDispatchBlock(r) && !before(r));
   if (refused.length > 0) {
     plans.push({ event_type: 'DISPATCH_BLOCKED', reasons: refused, resolution_required: false });
   }

@@ -3,11 +3,19 @@ import {
   clearedEvent,
   clearLatch,
   DEFAULT_LIMITS,
+  effectOf,
   evaluate,
   eventPayload,
   eventsBetween,
+  isBlocking,
+  isChemistry,
+  isDerating,
+  isSafeStateCode,
+  isSafetyCode,
   type LatchState,
   modeOf,
+  requestConditions,
+  resolveStaleAfter,
   SAFETY_CODES,
   SAFETY_REASONS,
   type SafetyDecision,
@@ -259,5 +267,63 @@ describe('catalogue', () => {
     [0.01, 2],
   ])('modeOf(%f) = %i', (kw, mode) => {
     expect(modeOf(kw)).toBe(mode);
+  });
+});
+
+describe('the small helpers of the room', () => {
+  it('isChemistry knows LFP and NMC only', () => {
+    expect(isChemistry('LFP')).toBe(true);
+    expect(isChemistry('NMC')).toBe(true);
+    for (const other of ['LTO', 'lfp', '', null, undefined, 1]) expect(isChemistry(other)).toBe(false);
+  });
+
+  it.each([
+    [30, { ok: true, ms: 30_000 }],
+    [10, { ok: true, ms: 10_000 }],
+    [12.5, { ok: true, ms: 12_500 }],
+    [9.999, { ok: false, problem: 'stale_after_s 9.999 must be at least 10 s' }],
+    [Number.NaN, { ok: false, problem: 'stale_after_s NaN must be at least 10 s' }],
+    [Number.POSITIVE_INFINITY, { ok: false, problem: 'stale_after_s Infinity must be at least 10 s' }],
+  ])('resolveStaleAfter(%f)', (seconds, result) => {
+    expect(resolveStaleAfter(seconds)).toEqual(result);
+  });
+
+  it('isSafetyCode accepts catalogue codes only', () => {
+    for (const code of SAFETY_CODES) expect(isSafetyCode(code)).toBe(true);
+    for (const other of ['SAFETY_NOPE', 'toString', '', 7, null]) expect(isSafetyCode(other)).toBe(false);
+  });
+
+  it('effects: Safe State, stale, derate and block are told apart', () => {
+    expect(SAFETY_CODES.filter(isSafeStateCode)).toEqual([
+      'SAFETY_SOC_CRITICAL_LOW',
+      'SAFETY_SOC_CRITICAL_HIGH',
+      'SAFETY_TEMP_CRITICAL_HIGH',
+      'SAFETY_TEMP_CRITICAL_LOW',
+      'SAFETY_CRITICAL_ALARM',
+    ]);
+    expect(SAFETY_CODES.filter(isDerating)).toEqual(['SAFETY_LOW_SOC_DISCHARGE_LIMIT', 'SAFETY_TEMP_DERATE']);
+    expect(SAFETY_CODES.filter((c) => !isBlocking(c))).toEqual(SAFETY_CODES.filter(isDerating));
+    expect(effectOf('SAFETY_STALE_DATA')).toBe('stale');
+    expect(effectOf('SAFETY_NOT_CONNECTED')).toBe('block');
+  });
+
+  it('requestConditions: idle asks nothing; a normal charge or discharge meets no rule', () => {
+    const p = slot({}, UNLATCHED).profile;
+    expect(requestConditions(p, READING, 0)).toEqual([]);
+    expect(requestConditions(p, { ...READING, battery_present: false }, 0)).toEqual([]);
+    expect(requestConditions(p, READING, -3)).toEqual([]);
+    expect(requestConditions(p, READING, 3)).toEqual([]);
+    expect(requestConditions(p, null, -3)).toEqual([]);
+  });
+
+  it('an idle request of -0 writes a plain 0', () => {
+    const d = evaluate(slot({}, UNLATCHED), { setpointKw: -0 }, NOW);
+    expect(d.setpoint).toBe(0);
+    expect(d.mode).toBe(0);
+  });
+
+  it('a latch whose cause persists is the same latch, not a copy', () => {
+    const d = evaluate(slot({ temperature_c: 70 }, HOT_LATCH), { setpointKw: 0 }, NOW);
+    expect(d.latch).toBe(HOT_LATCH);
   });
 });
