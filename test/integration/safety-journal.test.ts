@@ -76,13 +76,21 @@ describe('safety journal and audit pruning (postgres)', () => {
   });
 
   it('refuses to queue an event that fails the schema, and keeps records while the database is down', async () => {
-    const failing = { append: async () => Promise.reject(new Error('database down')), pruneAuditBefore: async () => 0 };
+    const failing = {
+      append: async () => Promise.reject(new Error('database down')),
+      pruneAuditBefore: async () => 0,
+    };
     const journal = new SafetyJournal(failing, {
       siteId: 'SITE-KE-001',
       validator: new Spec003Validator(),
       log: silentLogger(),
     });
-    expect(journal.event({ ...payload, soc_pct: Number.NaN as unknown as number, event_type: 'NOPE' as never }, new Date())).toBe(false);
+    expect(
+      journal.event(
+        { ...payload, soc_pct: Number.NaN as unknown as number, event_type: 'NOPE' as never },
+        new Date(),
+      ),
+    ).toBe(false);
     expect(journal.invalid).toBe(1);
     expect(journal.event(payload, new Date())).toBe(true);
     await journal.flush();
@@ -106,7 +114,11 @@ describe('safety journal and audit pruning (postgres)', () => {
     const pruner = new AuditPruner(createSafetyJournalRepo(handle.db), clock, silentLogger());
     // 91 and 90.5 days old, and the block row of 1 March written above (92 days).
     expect(await pruner.prune()).toBe(3);
-    const left = await handle.db.selectFrom('audit_log').select('subject').where('subject', 'like', 'aged-%').execute();
+    const left = await handle.db
+      .selectFrom('audit_log')
+      .select('subject')
+      .where('subject', 'like', 'aged-%')
+      .execute();
     expect(left.map((r) => r.subject).sort()).toEqual(['aged-1', 'aged-89']);
   });
 });

@@ -12,16 +12,26 @@ const CLI = [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'src/
 
 /** `swapd --json safety …` as an operator runs it next to the running swapd; its exit code and JSON. */
 function swapdCli(dataDir: string, args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SWAPD_DATA_DIR: dataDir, SWAPD_LOG_LEVEL: 'warn' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SWAPD_DATA_DIR: dataDir,
+    SWAPD_LOG_LEVEL: 'warn',
+  };
   return new Promise((done, fail) => {
-    execFile(process.execPath, [...CLI, '--json', 'safety', ...args], { env, cwd: ROOT }, (err, stdout, stderr) => {
-      const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
-      try {
-        done({ code, out: JSON.parse(stdout) as Record<string, unknown> });
-      } catch {
-        fail(new Error(`swapd safety ${args.join(' ')} (exit ${code}): ${stdout}${stderr}`));
-      }
-    });
+    execFile(
+      process.execPath,
+      [...CLI, '--json', 'safety', ...args],
+      { env, cwd: ROOT },
+      (err, stdout, stderr) => {
+        const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+        try {
+          done({ code, out: JSON.parse(stdout) as Record<string, unknown> });
+        } catch {
+          fail(new Error(`swapd safety ${args.join(' ')} (exit ${code}): ${stdout}${stderr}`));
+        }
+      },
+    );
   });
 }
 
@@ -126,7 +136,11 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     const cli = await swapdCli(station.swapd.config.data_dir, ['clear', '--all', '--operator', 'amina']);
     expect(cli.code).toBe(3);
     expect(cli.out.results).toEqual([
-      { device_id: 'slot-2', outcome: 'refused', reasons: ['SAFETY_TEMP_CRITICAL_HIGH', 'SAFETY_CRITICAL_ALARM'] },
+      {
+        device_id: 'slot-2',
+        outcome: 'refused',
+        reasons: ['SAFETY_TEMP_CRITICAL_HIGH', 'SAFETY_CRITICAL_ALARM'],
+      },
     ]);
     expect(snapshot('slot-2').latched).toBe(true);
   }, 120_000);
@@ -145,7 +159,13 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     const status = await swapdCli(station.swapd.config.data_dir, ['status']);
     expect(status.code).toBe(0);
     expect(status.out.slots).toContainEqual(expect.objectContaining({ device_id: 'slot-2', latched: true }));
-    const cleared = await swapdCli(station.swapd.config.data_dir, ['clear', '--device', 'slot-2', '--operator', 'amina']);
+    const cleared = await swapdCli(station.swapd.config.data_dir, [
+      'clear',
+      '--device',
+      'slot-2',
+      '--operator',
+      'amina',
+    ]);
     expect(cleared.code).toBe(0);
     expect(cleared.out.results).toEqual([
       {

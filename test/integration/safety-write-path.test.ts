@@ -22,6 +22,8 @@ const RULES: { pattern: RegExp; what: string; allowed: Record<string, string> }[
     allowed: {
       'src/ports/data-provider.ts': 'declares the DataWriter port',
       'src/adapters/drivers/modbus/modbus-driver.ts': 'implements it over Modbus',
+      'src/adapters/drivers/seplos/seplos-driver.ts':
+        'implements it by refusing every write (a BMS has no control tags)',
       'src/runtime/guarded-station.ts': 'the one caller, behind the SafetyGuard',
     },
   },
@@ -49,7 +51,7 @@ const RULES: { pattern: RegExp; what: string; allowed: Record<string, string> }[
     allowed: { 'src/adapters/drivers/modbus/modbus-link.ts': 'the only Modbus connection' },
   },
   {
-    pattern: /\bcreateDriver\(|new ModbusDriver\(/,
+    pattern: /\bcreateDriver\(|new (Modbus|Seplos)Driver\(/,
     what: 'a new driver (a new raw writer)',
     allowed: {
       'src/adapters/drivers/driver-factory.ts': 'defines it',

@@ -28,10 +28,26 @@ describe('station safety configuration: refused before anything starts', () => {
   });
 
   it.each([
-    [{ LFP: { soc_max_pct: 98 } }, '/station/safety/limits/LFP', 'LFP: soc_max_pct 98 must be below SOC_CRITICAL_HIGH 98'],
-    [{ NMC: { soc_min_pct: 8 } }, '/station/safety/limits/NMC', 'NMC: soc_min_pct 8 must be above SOC_CRITICAL_LOW 8'],
-    [{ LFP: { t_warn_high_c: 61 } }, '/station/safety/limits/LFP', 'LFP: t_warn_high_c 61 must be below T_MAX_HIGH 60'],
-    [{ NMC: { t_min_low_c: -25 } }, '/station/safety/limits/NMC', 'NMC: t_min_low_c -25 must be above T_CRITICAL_LOW -20'],
+    [
+      { LFP: { soc_max_pct: 98 } },
+      '/station/safety/limits/LFP',
+      'LFP: soc_max_pct 98 must be below SOC_CRITICAL_HIGH 98',
+    ],
+    [
+      { NMC: { soc_min_pct: 8 } },
+      '/station/safety/limits/NMC',
+      'NMC: soc_min_pct 8 must be above SOC_CRITICAL_LOW 8',
+    ],
+    [
+      { LFP: { t_warn_high_c: 61 } },
+      '/station/safety/limits/LFP',
+      'LFP: t_warn_high_c 61 must be below T_MAX_HIGH 60',
+    ],
+    [
+      { NMC: { t_min_low_c: -25 } },
+      '/station/safety/limits/NMC',
+      'NMC: t_min_low_c -25 must be above T_CRITICAL_LOW -20',
+    ],
   ])('a limit outside its critical limit: %o', (limits, path, message) => {
     expect(refusal({ safety: { limits } }).details).toEqual([{ path, message }]);
   });
@@ -76,7 +92,10 @@ function reader(tags: Partial<TagCoverage>): DataReader {
 describe('buildStationControl checks each slot against its chemistry', () => {
   const build = (target: number, chemistry: string | null) =>
     buildStationControl({
-      hardware: { slots: [{ id: 'slot-1', reader: reader({ chemistry }) }], takeSlotWriters: () => new Map() },
+      hardware: {
+        slots: [{ id: 'slot-1', reader: reader({ chemistry }) }],
+        takeSlotWriters: () => new Map(),
+      },
       station: loadConfig({ env: {}, overrides: { station: { target_soc_pct: target } } }).station,
       siteId: 'SITE-KE-001',
       store: { append: async () => undefined, pruneAuditBefore: async () => 0 },
@@ -94,6 +113,10 @@ describe('buildStationControl checks each slot against its chemistry', () => {
 
   it('takes the chemistry limits and the device rating into the slot profile', () => {
     const control = build(90, 'LFP');
-    expect(control.guard.profile('slot-1')).toMatchObject({ pMaxKw: 7.2, staleAfterMs: 30_000, limits: { soc_max_pct: 95 } });
+    expect(control.guard.profile('slot-1')).toMatchObject({
+      pMaxKw: 7.2,
+      staleAfterMs: 30_000,
+      limits: { soc_max_pct: 95 },
+    });
   });
 });
