@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
@@ -9,11 +10,13 @@ import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
 import { formatReconcileReport } from './admin/reconcile.js';
+import { type ClearResult, SafetyClient } from './admin/safety-client.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
 import { redactUrl } from './config/redact-url.js';
 import { ASYNCAPI_FILE, renderAsyncApi } from './contract/asyncapi-yaml.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
+import type { SlotSafetySnapshot } from './ports/safety-snapshot.js';
 
 interface GlobalOptions {
   config?: string;
@@ -238,6 +241,29 @@ function buildProgram(): Command {
       });
     });
 
+  const safety = program
+    .command('safety')
+    .description("the SafetyGuard of the running swapd's charging slots");
+  safety
+    .command('status')
+    .description('each slot: latched, reasons, setpoint, mode, charging power')
+    .action(async () => {
+      const slots = await SafetyClient.open(configFrom(globals())).status();
+      print(globals(), { slots }, slots.map(describeSlot).join('\n'));
+    });
+  safety
+    .command('clear')
+    .description('clear Safe State (refused while the cause is still present)')
+    .option('--device <id>', "the slot's device id (as in the configuration, e.g. slot-3)")
+    .option('--all', 'every latched slot')
+    .option('--operator <name>', 'who clears it (recorded in the audit log)', defaultOperator())
+    .action(async (o: { device?: string; all?: boolean; operator: string }) => {
+      if (Boolean(o.device) === Boolean(o.all)) throw new Error('give exactly one of --device <id> or --all');
+      const results = await SafetyClient.open(configFrom(globals())).clear(o.device ?? null, o.operator);
+      print(globals(), { results }, results.map(describeClear).join('\n') || 'no slot is latched');
+      if (results.some((r) => r.outcome === 'refused')) process.exitCode = 3;
+    });
+
   program
     .command('asyncapi')
     .description(`print the MQTT API as AsyncAPI 3 YAML (--out FILE writes it, e.g. ${ASYNCAPI_FILE})`)
@@ -268,6 +294,30 @@ function buildProgram(): Command {
       );
     });
   return program;
+}
+
+function defaultOperator(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'operator';
+  }
+}
+
+function describeSlot(s: SlotSafetySnapshot): string {
+  const state = s.latched
+    ? `SAFE STATE (${s.latch_reasons.join(', ')})`
+    : s.allowed === false
+      ? 'blocked'
+      : 'ok';
+  const why = s.reasons.length > 0 ? ` reasons ${s.reasons.join(', ')}` : '';
+  return `${s.device_id}: ${state}; setpoint ${s.setpoint_kw ?? '-'} kW, mode ${s.mode_cmd ?? '-'}, charging ${s.charging_power_kw ?? '-'} kW, SOC ${s.soc_pct?.toFixed(1) ?? '-'} %, ${s.temperature_c?.toFixed(1) ?? '-'} °C${why}`;
+}
+
+function describeClear(r: ClearResult): string {
+  if (r.outcome === 'cleared') return `${r.device_id}: cleared (was ${r.reasons.join(', ')})`;
+  if (r.outcome === 'not_latched') return `${r.device_id}: not latched`;
+  return `${r.device_id}: REFUSED, cause still present: ${r.reasons.join(', ')}`;
 }
 
 try {

@@ -22,6 +22,10 @@ export const ERROR_CATALOGUE = {
   CONFIG_INVALID: { retryable: false, meaning: 'configuration failed validation' },
   NOT_FOUND: { retryable: false, meaning: 'a referenced record does not exist' },
   ALREADY_EXISTS: { retryable: false, meaning: 'a record with that id exists already' },
+  SAFETY_CLEAR_REFUSED: {
+    retryable: false,
+    meaning: 'Safe State was not cleared: its cause is still present (or the slot cannot be seen)',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -8,15 +8,17 @@ import { createDeadlineStore } from './adapters/db/deadline.repo.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
+import { createSafetyJournalRepo } from './adapters/db/safety-journal.repo.js';
 import { createStationStatusStore } from './adapters/db/station-status.repo.js';
 import { createSwapEnergyRepo } from './adapters/db/swap-energy.repo.js';
 import { createTelemetryRepo } from './adapters/db/telemetry.repo.js';
 import { SlotPoller } from './adapters/drivers/slot-poller.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
-import { startHttpServer } from './adapters/http/http-server.js';
+import { type HttpRoute, startHttpServer } from './adapters/http/http-server.js';
 import { pageAccess } from './adapters/http/page-access.js';
 import { HttpResponseValidator } from './adapters/http/response-validator.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
+import { safetyRoutes, simFaultRoute } from './adapters/http/safety-routes.js';
 import { stationPageRoutes } from './adapters/http/station-page.routes.js';
 import { telemetryRoutes } from './adapters/http/telemetry-routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
@@ -26,21 +28,26 @@ import { redactUrl } from './config/redact-url.js';
 import { createLogger, type Logger } from './log.js';
 import type { BrokerClient } from './ports/broker.js';
 import { type Clock, systemClock } from './ports/clock.js';
+import type { DriverTimings } from './ports/data-provider.js';
 import { type BatteryScanner, noHardwareScanner } from './ports/scanner.js';
 import { type Scheduler, systemScheduler } from './ports/scheduler.js';
 import { RequestPipeline } from './router/request-pipeline.js';
 import { requestSchemas, routes } from './router/routes.js';
+import { AuditPruner } from './runtime/audit-pruner.js';
 import { DeadlineScheduler } from './runtime/deadline-scheduler.js';
+import type { SafetyObserver } from './runtime/guarded-station.js';
 import { SwapdMetrics } from './runtime/metrics.js';
 import { OutboxRelay } from './runtime/outbox-relay.js';
 import { findProjectRoot } from './runtime/project-root.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
-import { StationStatusService, stationSlots } from './runtime/station-status.service.js';
+import { buildStationControl, type StationControl } from './runtime/station-control.js';
+import { StationStatusService } from './runtime/station-status.service.js';
 import { TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
 import { startTelemetryServices, type TelemetryServices } from './runtime/telemetry/telemetry-services.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
+import { Spec003Validator } from './validation/spec003/spec003-validator.js';
 
 export const PROJECT_ROOT = findProjectRoot(import.meta.url);
 
@@ -54,6 +61,12 @@ export interface StartOptions {
   inMemoryDatabase?: boolean;
   /** Write data/swapd.runtime.json for management commands (default true). */
   writeRuntimeNote?: boolean;
+  /** Tests: SPEC-001 time limits of the station's drivers, shortened. */
+  driverTimings?: Partial<DriverTimings>;
+  /** Tests: 0 = the built-in simulator's physics advance only when stepped (default: real time). */
+  simulatorAutoStepMs?: number;
+  /** Tests: 'manual' builds the charging loop without starting it (the test calls tick()). */
+  controlLoop?: 'auto' | 'manual';
 }
 
 export interface RunningSwapd {
@@ -68,6 +81,8 @@ export interface RunningSwapd {
   readonly hardware: StationHardware | null;
   readonly relay: OutboxRelay | null;
   readonly scheduler: DeadlineScheduler | null;
+  /** The station's guarded control side (SafetyGuard, charging loop), when the station role runs. */
+  readonly control: StationControl | null;
   readonly metrics: SwapdMetrics;
   readonly telemetry: TelemetryServices;
   /** The station page's status; other parts register their sections here (`status.register`). */
@@ -123,9 +138,17 @@ async function openListeners(config: SwapdConfig, embedded: EmbeddedBroker | nul
   return { url: listeners.url, wsUrl: listeners.wsUrl };
 }
 
-async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
+async function openHardware(
+  config: SwapdConfig,
+  log: Logger,
+  clock: Clock,
+  options: StartOptions,
+  closers: Closer[],
+) {
   if (!config.roles.includes('station')) return null;
   const hardware = await startStationHardware({
+    driverTimings: options.driverTimings,
+    simulatorAutoStepMs: options.simulatorAutoStepMs,
     simulator: config.station.simulator,
     simulatorPort: config.station.simulator_port,
     simulatorSlots: config.station.simulator_slots,
@@ -209,7 +232,7 @@ function openTelemetry(
       readings: publishing?.readings ?? null,
       poller: publishing
         ? new SlotPoller({
-            slots: publishing.slots,
+            slots: publishing.slots.map((s) => ({ slot: s.slot, deviceId: s.id, driver: s.reader })),
             readings: publishing.readings,
             clock: runtime.clock,
             scheduler: runtime.scheduler,
@@ -240,7 +263,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     // Independent start-up steps run side by side: the embedded database's first start dominates.
     const [database, hardware, { broker, embedded }] = await openSideBySide(closers, [
       (own) => openStorage(config, log, options, own),
-      (own) => openHardware(config, log, clock, own),
+      (own) => openHardware(config, log, clock, options, own),
       (own) => openBroker(config, log, own),
     ] as const);
     const stock = hardware?.simulatedBatteries.map((b) => ({ ...b, station_id: config.site_id })) ?? [];
@@ -255,10 +278,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     );
     const status = new StationStatusService({
       siteId: config.site_id,
-      slots: stationSlots(
-        hardware?.drivers ?? new Map(),
-        hardware?.simulator ? null : config.station.devices,
-      ),
+      slots: new Map(hardware?.slots.map((s) => [s.id, s.reader]) ?? []),
       drivers: () => hardware?.health() ?? {},
       broker,
       store: createStationStatusStore(database.db),
@@ -270,14 +290,16 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       },
     });
     closers.push(() => status.stop());
-    let relay: OutboxRelay | null = null;
+    // Both roles queue events (service events; safety events), so the relay always runs.
+    const relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
+      batchSize: config.outbox_batch_size,
+      retryMs: config.outbox_retry_ms,
+      leaseMs: config.outbox_lease_ms,
+    });
+    relay.start();
+    closers.push(() => relay.stop());
     let scheduler: DeadlineScheduler | null = null;
     if (config.roles.includes('agent')) {
-      relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
-        batchSize: config.outbox_batch_size,
-        retryMs: config.outbox_retry_ms,
-        leaseMs: config.outbox_lease_ms,
-      });
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
         validator: new MessageValidator(messageSchemas(requestSchemas())),
@@ -300,7 +322,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           metrics.observeRequest(action, outcome, seconds);
           status.kick();
         },
-        onEventsQueued: () => relay?.kick(),
+        onEventsQueued: () => relay.kick(),
         onResponseTopicIgnored: (reason) => metrics.responseTopicsIgnored.inc({ reason }),
       });
       if (config.mqtt_url && config.database_url) {
@@ -315,8 +337,6 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       }
       const server = new RequestServer(broker, pipeline, log);
       await server.start(config.shared_subscription_group);
-      relay.start();
-      closers.push(() => relay!.stop());
       scheduler = new DeadlineScheduler(
         createDeadlineStore(database.db),
         clock,
@@ -327,6 +347,27 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       const running = scheduler;
       closers.push(() => running.stop());
       closers.push(() => server.drain());
+    }
+    const journalStore = createSafetyJournalRepo(database.db);
+    const pruner = new AuditPruner(journalStore, clock, log);
+    pruner.start();
+    closers.push(() => pruner.stop());
+    const control = hardware
+      ? buildStationControl({
+          hardware,
+          station: config.station,
+          siteId: config.site_id,
+          store: journalStore,
+          validator: new Spec003Validator(),
+          clock,
+          log,
+          observer: safetyObserver(metrics),
+          onEventsQueued: () => relay.kick(),
+        })
+      : null;
+    if (control) {
+      if (config.station.control && options.controlLoop !== 'manual') control.loop.start();
+      closers.push(() => control.loop.stop());
     }
     // Clients reach the embedded broker only now that swapd's subscriptions exist: no request is lost.
     const { url, wsUrl } = await openListeners(config, embedded);
@@ -341,9 +382,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           .then(() => true)
           .catch(() => false);
         const drivers = hardware?.health() ?? {};
+        const safety = control ? { latched: control.guard.latchedSlots() } : undefined;
         return {
           ready: dbUp && broker.connected,
-          components: { broker: broker.connected, database: dbUp, drivers },
+          components: { broker: broker.connected, database: dbUp, drivers, ...(safety ? { safety } : {}) },
         };
       },
     };
@@ -363,7 +405,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         metrics,
         health,
         extra: [
-          ...(hardware ? [assetTelemetryRoute(hardware.scanner)] : []),
+          ...stationRoutes(hardware, control),
           ...page.routes,
           ...telemetryRoutes({
             cache: telemetry.cache,
@@ -413,6 +455,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       hardware,
       relay,
       scheduler,
+      control,
       metrics,
       telemetry,
       status,
@@ -424,4 +467,26 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     await stopAll();
     throw err;
   }
+}
+
+/** The station's HTTP routes: battery telemetry, safety status and clear, and the simulator's faults. */
+function stationRoutes(hardware: StationHardware | null, control: StationControl | null): HttpRoute[] {
+  if (!hardware) return [];
+  return [
+    assetTelemetryRoute(hardware.scanner),
+    ...(control ? safetyRoutes(control.guard) : []),
+    ...(hardware.simulator ? [simFaultRoute(hardware.simulator.faults)] : []),
+  ];
+}
+
+function safetyObserver(metrics: SwapdMetrics): SafetyObserver {
+  return {
+    blocked: (reason) => metrics.safetyBlocks.inc({ reason }),
+    safeState: (slot, latched) => metrics.safetySafeState.set({ slot }, latched ? 1 : 0),
+    written: (slot, kw) => {
+      metrics.safetyWrites.inc({ slot });
+      metrics.safetySetpointKw.set({ slot }, kw);
+    },
+    chargingPower: (kw) => metrics.stationChargingKw.set(kw),
+  };
 }

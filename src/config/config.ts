@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SwapdError } from '../errors.js';
+import { CHEMISTRIES, type Chemistry, type LimitOverrides, resolveLimits } from '../../safety/index.js';
+import { type ErrorDetail, SwapdError } from '../errors.js';
 import { createAjv } from '../validation/ajv.js';
 import schema from './config.schema.json' with { type: 'json' };
 import { readEnv } from './env.js';
@@ -68,10 +69,26 @@ export interface SwapdConfig {
     readonly simulator_port: number;
     readonly simulator_slots: number;
     readonly devices: readonly DeviceConfig[];
+    /** The station's grid power limit, shared by the charging slots. */
+    readonly max_power_kw: number;
+    /** Slots charge towards this SOC (kept inside each chemistry's SOC_MAX). */
+    readonly target_soc_pct: number;
+    readonly poll_interval_ms: number;
+    /** Run the charging control loop (the SafetyGuard is always in front of every write). */
+    readonly control: boolean;
+    readonly safety: StationSafetyConfig;
   };
   readonly telemetry: TelemetryConfig;
   /** Fields the operator set explicitly (file or environment), e.g. to tell a chosen port from the default. */
   readonly explicit: readonly string[];
+}
+
+export interface StationSafetyConfig {
+  readonly stale_after_s: number;
+  /** Limits for a profile whose chemistry is neither LFP nor NMC (or not given). */
+  readonly fallback_chemistry: Chemistry;
+  /** Normal-tier overrides per chemistry, each inside its critical limit. */
+  readonly limits: Readonly<Partial<Record<Chemistry, LimitOverrides>>>;
 }
 
 export interface LoadConfigOptions {
@@ -128,5 +145,20 @@ export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
     const lines = details.map((d) => `  ${d.path}: ${d.message}`).join('\n');
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });
   }
+  const safety = safetyProblems((merged as unknown as Pick<SwapdConfig, 'station'>).station.safety);
+  if (safety.length > 0) {
+    const lines = safety.map((d) => `  ${d.path}: ${d.message}`).join('\n');
+    throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details: safety });
+  }
   return deepFreeze({ ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit });
+}
+
+/** Safety limits outside their critical limits (SPEC §8): the process must not start with them. */
+function safetyProblems(safety: StationSafetyConfig): ErrorDetail[] {
+  return CHEMISTRIES.flatMap((chemistry) => {
+    const result = resolveLimits(chemistry, safety.limits[chemistry]);
+    return result.ok
+      ? []
+      : result.problems.map((message) => ({ path: `/station/safety/limits/${chemistry}`, message }));
+  });
 }

@@ -1,4 +1,4 @@
-import type { DataProvider } from '../ports/data-provider.js';
+import type { DataReader } from '../ports/data-provider.js';
 import type { SlotStatus } from '../ports/station-status.js';
 
 const SLOT_TAGS = [
@@ -41,7 +41,7 @@ export function emptySlot(slot: string, driverState: string): SlotStatus {
  * mode, setpoint and power. A device that is down or fails the read gives a slot with nulls and its
  * driver state, never an error: the page must keep showing the other slots.
  */
-export async function readSlot(slot: string, driver: DataProvider): Promise<SlotStatus> {
+export async function readSlot(slot: string, driver: DataReader): Promise<SlotStatus> {
   const status = emptySlot(slot, driver.state);
   if (!driver.isConnected) return status;
   const wanted = SLOT_TAGS.filter((t) => driver.tags.readable.includes(t));

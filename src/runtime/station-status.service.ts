@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Clock } from '../ports/clock.js';
-import type { DataProvider } from '../ports/data-provider.js';
+import type { DataReader } from '../ports/data-provider.js';
 import type {
   SlotStatus,
   StationHistory,
@@ -14,7 +14,7 @@ import { emptySlot, readSlot } from './slot-reader.js';
 export interface StationStatusOptions {
   siteId: string;
   /** The charging slots' devices by id, in slot order. */
-  slots: ReadonlyMap<string, DataProvider>;
+  slots: ReadonlyMap<string, DataReader>;
   /** Every device's driver state by id (slots, scanner, inverters). */
   drivers: () => Record<string, string>;
   broker: { readonly connected: boolean };
@@ -202,7 +202,7 @@ export class StationStatusService {
    * One slot, waiting at most slotWaitMs: a device that does not answer must not hold the whole page
    * back. Its read goes on (one at a time per slot), and its last values are shown marked stale.
    */
-  async #slot(id: string, driver: DataProvider): Promise<SlotStatus> {
+  async #slot(id: string, driver: DataReader): Promise<SlotStatus> {
     const pending = this.#slotReads.get(id);
     // Still waiting on the previous sample's read: do not queue another behind it, do not wait.
     if (pending !== undefined) return this.#stale(id, driver);
@@ -223,7 +223,7 @@ export class StationStatusService {
     return done ?? this.#stale(id, driver);
   }
 
-  #stale(id: string, driver: DataProvider): SlotStatus {
+  #stale(id: string, driver: DataReader): SlotStatus {
     const last = this.#lastSlots.get(id) ?? emptySlot(id, driver.state);
     return { ...last, driver_state: driver.state, stale: true };
   }
@@ -274,13 +274,13 @@ export class StationStatusService {
  * devices (`devices` null), or the configured devices with role `slot`.
  */
 export function stationSlots(
-  drivers: ReadonlyMap<string, DataProvider>,
+  drivers: ReadonlyMap<string, DataReader>,
   devices: readonly { id: string; role: string }[] | null,
-): ReadonlyMap<string, DataProvider> {
+): ReadonlyMap<string, DataReader> {
   const isSlot = devices
     ? (id: string) => devices.some((d) => d.id === id && d.role === 'slot')
     : (id: string) => /^slot-\d+$/.test(id);
   const ids = [...drivers.keys()].filter(isSlot);
   if (!devices) ids.sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
-  return new Map(ids.map((id) => [id, drivers.get(id) as DataProvider]));
+  return new Map(ids.map((id) => [id, drivers.get(id) as DataReader]));
 }
