@@ -41,6 +41,7 @@ import { OutboxRelay } from './runtime/outbox-relay.js';
 import { findProjectRoot } from './runtime/project-root.js';
 import { RequestServer } from './runtime/request-server.js';
 import { newOpsToken, removeRuntimeNote, writeRuntimeNote } from './runtime/runtime-file.js';
+import { safetyStatusSource } from './runtime/safety-status.source.js';
 import { buildStationControl, type StationControl } from './runtime/station-control.js';
 import { StationStatusService } from './runtime/station-status.service.js';
 import { TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
@@ -365,6 +366,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           onEventsQueued: () => relay.kick(),
         })
       : null;
+    if (control) status.register(safetyStatusSource(control.guard));
     if (control) {
       if (config.station.control && options.controlLoop !== 'manual') control.loop.start();
       closers.push(() => control.loop.stop());
