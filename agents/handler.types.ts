@@ -28,6 +28,11 @@ export interface ActionHandler<R extends BaseRequest = BaseRequest> {
   assetIds(request: R): string[];
   /** Payments the decision needs to see (by payment id). */
   paymentIds?(request: R): string[];
+  /**
+   * Load the plan's open payments (PENDING, and the latest REJECTED) with their ledger, besides the
+   * ones named by paymentIds: top-ups awaiting Odoo, provisional credit outstanding, rejections.
+   */
+  readonly planPayments?: boolean;
   /** The idempotency key when it is not the correlation_id (Odoo's payment_receipt_id). */
   idempotencyKey?(request: R): { scope: 'payment'; key: string };
   decide(ctx: AgentContext, request: R, settings: HandlerSettings): AgentResult;

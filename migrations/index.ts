@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as init from './0001-init.js';
 import * as pendingReturn from './0002-pending-return.js';
 import * as claimAndRead from './0003-claim-and-read.js';
+import * as paymentLedger from './0004-payment-ledger.js';
 
 /** Every migration, in order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
   '0002-pending-return': pendingReturn,
   '0003-claim-and-read': claimAndRead,
+  '0004-payment-ledger': paymentLedger,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
 import { toWire } from '../shared/decimal.js';
 import type { PaymentInput, PaymentType } from '../shared/payments.js';
-import { isSettlement, recordPending, settle } from '../shared/settle.js';
+import { isSettlement, paymentMode, recordPending, settle } from '../shared/settle.js';
 import schema from './request.schema.json' with { type: 'json' };
 
 export interface CollectPaymentRequest extends BaseRequest {
@@ -38,13 +38,17 @@ function toPayment(
   };
 }
 
-/** A payment taken at the station: pending until Odoo confirms it, unless the template credits at once. */
+/**
+ * A payment taken at the station: pending until Odoo confirms it (payment_collected), unless the
+ * template credits at once (payment_received) or credits a TOP_UP provisionally up to its limit.
+ */
 export const collectPayment: ActionHandler<CollectPaymentRequest> = {
   action: 'COLLECT_PAYMENT',
   requestSchema: schema,
   readOnly: false,
   assetIds: () => [],
   paymentIds: (req) => [attendantPaymentId(req.payment_receipt_id, req.correlation_id)],
+  planPayments: true,
   decide(ctx, req) {
     const payment = toPayment(ctx, req);
     const existing = ctx.payments.get(payment.payment_id);
@@ -64,8 +68,9 @@ export const collectPayment: ActionHandler<CollectPaymentRequest> = {
         effects: [],
       };
     }
-    const immediate = ctx.plan.template.billing.immediate_credit === true;
-    const outcome = immediate ? settle(ctx, payment) : recordPending(ctx, payment);
+    const mode = paymentMode(ctx.plan.template);
+    const outcome =
+      mode === 'immediate' ? settle(ctx, payment) : recordPending(ctx, payment, mode === 'provisional');
     if (!isSettlement(outcome)) return outcome;
     return {
       success: true,
