@@ -10,6 +10,7 @@ import { createOutboxStore } from './adapters/db/outbox.repo.js';
 import { createRequestStore } from './adapters/db/request-store.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { startHttpServer } from './adapters/http/http-server.js';
+import { lifecycleRoutes } from './adapters/http/lifecycle-routes.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { registerStock, upsertTemplates } from './admin/admin.repo.js';
@@ -158,6 +159,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     broker.onConnectionChange((up) => metrics.brokerConnected.set(up ? 1 : 0));
     let relay: OutboxRelay | null = null;
     let scheduler: DeadlineScheduler | null = null;
+    let pipelineOf: RequestPipeline | null = null;
     if (config.roles.includes('agent')) {
       relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
         batchSize: config.outbox_batch_size,
@@ -189,6 +191,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         });
         closers.push(() => lock.release());
       }
+      pipelineOf = pipeline;
       const server = new RequestServer(broker, pipeline, log);
       await server.start(config.shared_subscription_group);
       relay.start();
@@ -204,6 +207,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       closers.push(() => running.stop());
       closers.push(() => server.drain());
     }
+    const opsPipeline = pipelineOf;
     const token = newOpsToken();
     const health = {
       health: async () => {
@@ -227,7 +231,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         clock,
         metrics,
         health,
-        extra: hardware ? [assetTelemetryRoute(hardware.scanner)] : [],
+        extra: [
+          ...(hardware ? [assetTelemetryRoute(hardware.scanner)] : []),
+          ...(opsPipeline ? lifecycleRoutes(database.db, (m) => opsPipeline.handle(m)) : []),
+        ],
       }),
       {
         host: config.http_host,
