@@ -14,16 +14,17 @@ export const recoverBattery: ActionHandler<BatteryOpsRequest> = {
   readOnly: false,
   assetIds: (req) => [req.asset_id],
   decide(ctx, req) {
-    const asset = heldBattery(ctx, req.asset_id);
-    if ('signals' in asset) return audited(ctx, 'recover_battery', req, asset);
-    if (asset.status !== 'LOST') {
-      const message = `battery ${asset.asset_id} is ${asset.status}, not reported lost`;
+    const known = ctx.assets.get(req.asset_id);
+    if (known && known.status !== 'LOST') {
+      const message = `battery ${known.asset_id} is ${known.status}, not reported lost`;
       const refused = refusal('EQUIPMENT_NOT_LOST', 'EQUIPMENT_NOT_LOST', message, {
-        equipment_id: asset.asset_id,
-        status: asset.status,
+        equipment_id: known.asset_id,
+        status: known.status,
       });
       return audited(ctx, 'recover_battery', req, refused);
     }
+    const asset = heldBattery(ctx, req.asset_id);
+    if ('signals' in asset) return audited(ctx, 'recover_battery', req, asset);
     const station = req.station_id ?? asset.station_id;
     const fsm =
       ctx.plan.cycles.service_cycle.state === 'BATTERY_LOST'
