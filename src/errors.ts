@@ -32,6 +32,10 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     meaning: 'Odoo rejected a payment it had confirmed before; a receipt outcome is final',
   },
+  PAYMENT_PLAN_MISMATCH: {
+    retryable: false,
+    meaning: 'the payment receipt is recorded for another plan; nothing is changed',
+  },
   EQUIPMENT_CHARGE_UNKNOWN: {
     retryable: false,
     meaning: 'no hardware reading of the outgoing battery and no kWh or SOC in the request: it is not issued',

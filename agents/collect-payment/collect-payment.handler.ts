@@ -1,6 +1,7 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
+import { refusal } from '../shared/agent.types.js';
 import { toWire } from '../shared/decimal.js';
-import type { PaymentInput, PaymentType } from '../shared/payments.js';
+import { otherPlansPayment, type PaymentInput, type PaymentType } from '../shared/payments.js';
 import { isSettlement, paymentMode, recordPending, settle } from '../shared/settle.js';
 import schema from './request.schema.json' with { type: 'json' };
 
@@ -58,6 +59,8 @@ export const collectPayment: ActionHandler<CollectPaymentRequest> = {
       amount: toWire(req.payment_amount, ctx.plan.template.billing.currency_decimals),
       currency: payment.currency,
     };
+    const elsewhere = otherPlansPayment(ctx, existing);
+    if (elsewhere) return refusal('PAYMENT_PLAN_MISMATCH', 'PAYMENT_PLAN_MISMATCH', elsewhere, base);
     if (existing) {
       // Odoo's confirmation of this receipt arrived first: the money is in; nothing to add.
       return {

@@ -1,10 +1,11 @@
 import { attendantPaymentId } from '../collect-payment/collect-payment.handler.js';
 import type { ActionHandler, BaseRequest, HandlerSettings } from '../handler.types.js';
 import type { AgentResult, Effect, FsmInput } from '../shared/agent.types.js';
+import { refusal } from '../shared/agent.types.js';
 import { dec, toWire } from '../shared/decimal.js';
 import { serviceCompletedEvent } from '../shared/events.js';
 import { quotaExhaustedResult } from '../shared/exhausted.js';
-import { creditedOf, type PaymentInput, type PaymentType } from '../shared/payments.js';
+import { creditedOf, otherPlansPayment, type PaymentInput, type PaymentType } from '../shared/payments.js';
 import type { AgentContext, PaymentView, PlanView } from '../shared/plan.types.js';
 import { quotaUpdatesWire } from '../shared/quota.js';
 import { isSettlement, paymentMode, recordPending, type Settlement, settle } from '../shared/settle.js';
@@ -90,6 +91,8 @@ function paymentStep(ctx: AgentContext, req: CompleteServiceRequest): PaymentSte
   const { type, source } = paymentTypeOf(ctx, req);
   const payment = paymentOf(ctx, req, type);
   const existing = ctx.payments.get(payment.payment_id);
+  const elsewhere = otherPlansPayment(ctx, existing);
+  if (elsewhere) return refusal('PAYMENT_PLAN_MISMATCH', 'PAYMENT_PLAN_MISMATCH', elsewhere);
   const settlement = settlePayment(ctx, payment, existing);
   if (settlement && !isSettlement(settlement)) return settlement;
   return { payment, typeSource: source, existing, settlement };

@@ -1,7 +1,7 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
 import { refusal } from '../shared/agent.types.js';
 import { toWire } from '../shared/decimal.js';
-import type { PaymentInput, PaymentType } from '../shared/payments.js';
+import { otherPlansPayment, type PaymentInput, type PaymentType } from '../shared/payments.js';
 import { isSettlement, reject, settle } from '../shared/settle.js';
 import schema from './request.schema.json' with { type: 'json' };
 
@@ -61,6 +61,8 @@ export const confirmPayment: ActionHandler<ConfirmPaymentRequest> = {
       currency: req.currency,
     };
     const existing = ctx.payments.get(req.payment_receipt_id);
+    const elsewhere = otherPlansPayment(ctx, existing);
+    if (elsewhere) return refusal('PAYMENT_PLAN_MISMATCH', 'PAYMENT_PLAN_MISMATCH', elsewhere, base);
     if (existing?.status === 'REJECTED') {
       return unchanged('PAYMENT_ALREADY_REJECTED', { ...base, payment_status: 'REJECTED' });
     }

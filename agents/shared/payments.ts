@@ -246,3 +246,10 @@ export function pendingPayments(ctx: AgentContext): PaymentView[] {
     (v) => v.status === 'PENDING' && (!v.ledger || v.ledger.plan_id === ctx.plan.plan_id),
   );
 }
+
+/** A receipt already recorded for another plan is not this plan's money: refused, nothing changes. */
+export function otherPlansPayment(ctx: AgentContext, view: PaymentView | undefined): string | null {
+  const owner = view?.ledger?.plan_id;
+  if (!view || !owner || owner === ctx.plan.plan_id) return null;
+  return `payment ${view.payment_id} is recorded for plan ${owner}, not ${ctx.plan.plan_id}`;
+}

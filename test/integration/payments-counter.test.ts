@@ -530,5 +530,15 @@ describe('money at the counter: events, top-ups, provisional credit (aedes + pos
     const received = await published('payment_received', 'PAY-F1');
     expect(received).toHaveLength(1);
     expect(received[0]!.body).toMatchObject({ payment_data: { payment_type: 'SWAP_FEE' }, credit: null });
+    // The same receipt cannot be collected again for another plan.
+    const elsewhere = await call('plan-wait', 'collect_payment', {
+      action: 'COLLECT_PAYMENT',
+      correlation_id: 'f-elsewhere',
+      payment_amount: 2,
+      payment_method: 'CASH',
+      payment_type: 'TOP_UP',
+      payment_receipt_id: 'PAY-F1',
+    });
+    expect(elsewhere).toMatchObject({ success: false, signals: ['PAYMENT_PLAN_MISMATCH'] });
   });
 });
