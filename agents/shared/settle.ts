@@ -103,6 +103,14 @@ export function settle(ctx: AgentContext, p: PaymentInput, existing?: PaymentVie
     applied = reversal.reversed.neg();
     effects.push({ kind: 'quota', service_id: full.service_id, increment: toStored(applied) });
   }
+  const priorService = existing?.ledger?.credit_service_id ?? null;
+  if (priorService && priorService !== full?.service_id && creditedOf(existing).gt(0)) {
+    // Odoo confirmed it as something other than the top-up credited provisionally: that credit goes.
+    reversal = takeBack(ctx, priorService, creditedOf(existing));
+    const back = toStored(reversal.reversed.neg());
+    if (!reversal.reversed.isZero())
+      effects.push({ kind: 'quota', service_id: priorService, increment: back });
+  }
   const ledger = { credited: full?.credit ?? dec(0), service_id: full?.service_id ?? null };
   effects.push(
     existing
