@@ -36,7 +36,7 @@ export const closePlan: ActionHandler<OpsRequest> = {
   requestSchema: schema,
   readOnly: false,
   assetIds: () => [],
-  planPayments: true,
+  planPayments: () => 'always',
   decide(ctx, req) {
     const metadata = { plan_id: ctx.plan.plan_id, plan_status_before: ctx.plan.status };
     if (ctx.plan.status === 'COMPLETE') {

@@ -49,7 +49,7 @@ export const collectPayment: ActionHandler<CollectPaymentRequest> = {
   readOnly: false,
   assetIds: () => [],
   paymentIds: (req) => [attendantPaymentId(req.payment_receipt_id, req.correlation_id)],
-  planPayments: true,
+  planPayments: () => 'always',
   decide(ctx, req) {
     const payment = toPayment(ctx, req);
     const existing = ctx.payments.get(payment.payment_id);

@@ -259,7 +259,7 @@ export const completeService: ActionHandler<CompleteServiceRequest> = {
   assetIds: (req) => [req.outgoing_battery_id, ...(req.incoming_battery_id ? [req.incoming_battery_id] : [])],
   paymentIds: (req) =>
     req.payment_occurred ? [attendantPaymentId(req.payment_receipt_id, req.correlation_id)] : [],
-  planPayments: true,
+  planPayments: (req) => (req.payment_occurred ? 'always' : 'never'),
   decide(ctx, req, settings) {
     const step = paymentStep(ctx, req);
     if (step && !('payment' in step)) return failed(step);

@@ -51,7 +51,7 @@ export const confirmPayment: ActionHandler<ConfirmPaymentRequest> = {
   readOnly: false,
   assetIds: () => [],
   paymentIds: (req) => [req.payment_receipt_id],
-  planPayments: true,
+  planPayments: () => 'always',
   idempotencyKey: (req) => ({ scope: 'payment', key: req.payment_receipt_id }),
   decide(ctx, req) {
     const base = {

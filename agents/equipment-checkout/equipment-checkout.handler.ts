@@ -72,7 +72,7 @@ export const equipmentCheckout: ActionHandler<EquipmentCheckoutRequest> = {
     req.replacement_equipment_id,
     ...(req.incoming_equipment_id ? [req.incoming_equipment_id] : []),
   ],
-  planPayments: true,
+  planPayments: () => 'on-refusal',
   decide(ctx, req, settings) {
     const swap = computeSwap(ctx, toSwapRequest(req, settings.kwhToleranceKwh));
     if (!isSwap(swap)) return swap;

@@ -39,7 +39,7 @@ export const identifyCustomer: ActionHandler<IdentifyCustomerRequest> = {
   requestSchema: schema,
   readOnly: true,
   assetIds: () => [],
-  planPayments: true,
+  planPayments: () => 'always',
   decide(ctx, req) {
     if (req.customer_id && req.customer_id !== ctx.plan.customer_id) {
       return refusal(

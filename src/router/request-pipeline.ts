@@ -238,14 +238,20 @@ export class RequestPipeline {
     }
     const loaded = claim.loaded;
     if (!loaded) throw new PlanNotFound();
-    const payments = p.handler.planPayments
-      ? mergePayments(
-          loaded.payments,
-          await tx.planPayments(p.topic.planId, p.handler.paymentIds?.(request) ?? []),
-        )
-      : loaded.payments;
-    const ctx = this.#context(loaded.plan, loaded.assets, payments, readings, base.now);
-    const result = this.#decide(ctx, loaded.plan, request, base.now);
+    const need = p.handler.planPayments?.(request) ?? 'never';
+    const withPlanPayments = async () =>
+      mergePayments(
+        loaded.payments,
+        await tx.planPayments(p.topic.planId, p.handler.paymentIds?.(request) ?? []),
+      );
+    const payments = need === 'always' ? await withPlanPayments() : loaded.payments;
+    let ctx = this.#context(loaded.plan, loaded.assets, payments, readings, base.now);
+    let result = this.#decide(ctx, loaded.plan, request, base.now);
+    if (need === 'on-refusal' && !result.success) {
+      // Decisions are pure: taken again with the plan's open payments, to say what awaits Odoo.
+      ctx = this.#context(loaded.plan, loaded.assets, await withPlanPayments(), readings, base.now);
+      result = this.#decide(ctx, loaded.plan, request, base.now);
+    }
     if (result.signals[0] === 'VALIDATION_FAILED')
       throw new RejectedInTransaction(resultResponse(base, result));
     // A refusal changes nothing but its events, its audit rows and the record of money taken.
