@@ -4,6 +4,7 @@ import * as pendingReturn from './0002-pending-return.js';
 import * as claimAndRead from './0003-claim-and-read.js';
 import * as scopedIdempotency from './0004-scoped-idempotency.js';
 import * as telemetry from './0005-telemetry.js';
+import * as paymentLedger from './0006-payment-ledger.js';
 
 /** Every migration, in order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0003-claim-and-read': claimAndRead,
   '0004-scoped-idempotency': scopedIdempotency,
   '0005-telemetry': telemetry,
+  '0006-payment-ledger': paymentLedger,
 };
 
 export const migrationProvider: MigrationProvider = {

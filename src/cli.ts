@@ -9,6 +9,7 @@ import { runSeplosSimCommand } from './adapters/drivers/simulator/seplos-sim-com
 import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
+import { lifecycleCommand } from './admin/lifecycle-command.js';
 import { formatReconcileReport } from './admin/reconcile.js';
 import { type ClearResult, SafetyClient } from './admin/safety-client.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
@@ -146,7 +147,25 @@ function buildProgram(): Command {
       }),
     );
 
+  for (const [name, operation, what] of [
+    [
+      'suspend',
+      'suspend_plan',
+      'suspend a plan: checkouts are refused (PLAN_NOT_ACTIVE) until it is resumed',
+    ],
+    ['resume', 'resume_plan', 'resume a suspended plan'],
+    ['close', 'close_plan', 'close a plan (refused while it holds a battery or a payment awaits Odoo)'],
+  ] as const) {
+    lifecycleCommand(plans.command(`${name} <plan_id>`).description(what), operation, globals, withAdmin);
+  }
+
   const assets = program.command('assets').description('batteries');
+  for (const [name, operation, what] of [
+    ['lost', 'report_battery_lost', 'report a battery lost or stolen: flagged, never issued'],
+    ['recovered', 'recover_battery', 'a battery reported lost is back in stock'],
+  ] as const) {
+    lifecycleCommand(assets.command(`${name} <asset_id>`).description(what), operation, globals, withAdmin);
+  }
   assets
     .command('add')
     .requiredOption('--asset-id <id>', 'battery serial number')

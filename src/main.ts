@@ -15,6 +15,7 @@ import { createTelemetryRepo } from './adapters/db/telemetry.repo.js';
 import { SlotPoller } from './adapters/drivers/slot-poller.js';
 import { type StationHardware, startStationHardware } from './adapters/drivers/station-hardware.js';
 import { type HttpRoute, startHttpServer } from './adapters/http/http-server.js';
+import { lifecycleRoutes } from './adapters/http/lifecycle-routes.js';
 import { pageAccess } from './adapters/http/page-access.js';
 import { HttpResponseValidator } from './adapters/http/response-validator.js';
 import { assetTelemetryRoute, operatorRoutes } from './adapters/http/routes.js';
@@ -300,6 +301,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
     relay.start();
     closers.push(() => relay.stop());
     let scheduler: DeadlineScheduler | null = null;
+    let pipelineOf: RequestPipeline | null = null;
     if (config.roles.includes('agent')) {
       const pipeline = new RequestPipeline({
         store: createRequestStore(database.db),
@@ -336,6 +338,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         });
         closers.push(() => lock.release());
       }
+      pipelineOf = pipeline;
       const server = new RequestServer(broker, pipeline, log);
       await server.start(config.shared_subscription_group);
       scheduler = new DeadlineScheduler(
@@ -349,6 +352,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       closers.push(() => running.stop());
       closers.push(() => server.drain());
     }
+    const opsPipeline = pipelineOf;
     const journalStore = createSafetyJournalRepo(database.db);
     const pruner = new AuditPruner(journalStore, clock, log);
     pruner.start();
@@ -420,6 +424,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
             log,
             needsToken: !LOOPBACK_HOSTS.has(config.http_host),
           }),
+          ...(opsPipeline ? lifecycleRoutes(database.db, (m) => opsPipeline.handle(m)) : []),
         ],
       }),
       {

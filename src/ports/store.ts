@@ -65,6 +65,8 @@ export interface RequestTransaction {
     request: LoadRequest,
   ): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; loaded: LoadedRequest | null }>;
   write(write: RequestWrite): Promise<void>;
+  /** The plan's PENDING and latest REJECTED payments and the named ones, with their ledger columns. */
+  planPayments(planId: string, paymentIds: readonly string[]): Promise<PaymentView[]>;
 }
 
 export interface RequestStore {

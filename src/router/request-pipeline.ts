@@ -252,13 +252,24 @@ export class RequestPipeline {
     }
     const loaded = claim.loaded;
     if (!loaded) throw new PlanNotFound();
-    const ctx = this.#context(loaded.plan, loaded.assets, loaded.payments, readings, base.now);
-    const result = this.#decide(ctx, loaded.plan, request, base.now);
+    const need = p.handler.planPayments?.(request) ?? 'never';
+    const withPlanPayments = async () =>
+      mergePayments(
+        loaded.payments,
+        await tx.planPayments(p.topic.planId, p.handler.paymentIds?.(request) ?? []),
+      );
+    const payments = need === 'always' ? await withPlanPayments() : loaded.payments;
+    let ctx = this.#context(loaded.plan, loaded.assets, payments, readings, base.now);
+    let result = this.#decide(ctx, loaded.plan, request, base.now);
+    if (need === 'on-refusal' && !result.success) {
+      // Decisions are pure: taken again with the plan's open payments, to say what awaits Odoo.
+      ctx = this.#context(loaded.plan, loaded.assets, await withPlanPayments(), readings, base.now);
+      result = this.#decide(ctx, loaded.plan, request, base.now);
+    }
     if (result.signals[0] === 'VALIDATION_FAILED')
       throw new RejectedInTransaction(resultResponse(base, result));
-    const kept = result.success
-      ? result.effects
-      : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
+    // A refusal changes nothing but its events, its audit rows and the record of money taken.
+    const kept = result.success ? result.effects : result.effects.filter(keptOnRefusal);
     const effects = this.#stampEvents(kept, base.now);
     const cycles = result.success && 'changed' in result ? result.changed : [];
     const response = resultResponse(base, result);
@@ -357,6 +368,17 @@ export class RequestPipeline {
     this.#requestLog(p).error({ err }, 'request failed');
     return errorResponse(base, 'INTERNAL_ERROR', 'internal error; nothing was applied');
   }
+}
+
+function keptOnRefusal(e: Effect): boolean {
+  return e.kind === 'event' || e.kind === 'audit' || (e.kind === 'payment' && e.payment.status === 'PENDING');
+}
+
+/** The ledger rows replace the short rows of the same payments. */
+function mergePayments(short: PaymentView[], full: PaymentView[]): PaymentView[] {
+  const byId = new Map(short.map((v) => [v.payment_id, v]));
+  for (const v of full) byId.set(v.payment_id, v);
+  return [...byId.values()];
 }
 
 function topicMismatch(topic: ParsedTopic, request: Record<string, unknown>) {
