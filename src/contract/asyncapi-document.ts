@@ -4,7 +4,7 @@ import envelopeResponse from '../../agents/messages/envelope-response.schema.jso
 import response from '../../agents/messages/response.schema.json' with { type: 'json' };
 import { eventTopics } from '../../agents/shared/events.js';
 import { requestSchemas } from '../router/routes.js';
-import { type Action, ATTENDANT_OPERATIONS, BILLING_OPERATIONS } from '../router/topics.js';
+import { type Action, ATTENDANT_OPERATIONS, BILLING_OPERATIONS, OPS_OPERATIONS } from '../router/topics.js';
 import { EVENT_SCHEMAS } from '../validation/message-schemas.js';
 import { SPEC003_MESSAGE_TYPES, SPEC003_SCHEMAS } from '../validation/spec003/spec003-validator.js';
 
@@ -49,9 +49,9 @@ const QOS1 = { mqtt: { qos: 1, bindingVersion: '0.2.0' } };
 const CORRELATION = { $ref: '#/components/correlationIds/correlationId' };
 
 interface RequestFamily {
-  /** `attendant` or `billing`. */
-  domain: 'attendant' | 'billing';
-  origin: 'uxi' | 'odoo';
+  /** `attendant`, `billing` or `ops` (the operator is both origin and domain: `call/ops/plan/...`). */
+  domain: 'attendant' | 'billing' | 'ops';
+  origin: 'uxi' | 'odoo' | 'ops';
   verbs: ('call' | 'emit')[];
   operations: Record<string, Action>;
   /** Who sends it, for the descriptions. */
@@ -76,7 +76,19 @@ const FAMILIES: RequestFamily[] = [
     sender: 'Odoo',
     envelope: false,
   },
+  {
+    domain: 'ops',
+    origin: 'ops',
+    verbs: ['call'],
+    operations: OPS_OPERATIONS,
+    sender: 'an operator (plan and battery lifecycle)',
+    envelope: false,
+  },
 ];
+
+function requestAddress(verb: string, family: RequestFamily): string {
+  return family.domain === 'ops' ? `${verb}/ops` : `${verb}/${family.origin}/${family.domain}`;
+}
 
 /** The channels, operations and messages of one request/response pair per verb. */
 function requestChannels(family: RequestFamily, doc: { channels: JsonObject; operations: JsonObject }) {
@@ -92,7 +104,7 @@ function requestChannels(family: RequestFamily, doc: { channels: JsonObject; ope
       if (family.envelope)
         replyMessages.envelopeResponse = { $ref: '#/components/messages/envelopeResponse' };
       doc.channels[requestId] = {
-        address: `${verb}/${family.origin}/${family.domain}/plan/{plan_id}/${operation}`,
+        address: `${requestAddress(verb, family)}/plan/{plan_id}/${operation}`,
         title: `${action} (${verb})`,
         description: `${action} from ${family.sender}${verb === 'emit' ? ' (fire-and-forget form; answered on echo/)' : ''}.`,
         parameters: { plan_id: PLAN_ID },
@@ -125,6 +137,8 @@ function requestChannels(family: RequestFamily, doc: { channels: JsonObject; ope
 const EVENT_TOPICS: Record<string, (planId: string) => string> = {
   SERVICE_COMPLETED: eventTopics.serviceCompleted,
   PAYMENT_RECEIVED: eventTopics.paymentReceived,
+  PAYMENT_COLLECTED: eventTopics.paymentCollected,
+  PAYMENT_REJECTED: eventTopics.paymentRejected,
   QUOTA_EXHAUSTED: eventTopics.quotaExhausted,
 };
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ASYNCAPI_FILE, renderAsyncApi } from '../../src/contract/asyncapi-yaml.js';
 import { PROJECT_ROOT } from '../../src/main.js';
 import { requestSchemas } from '../../src/router/routes.js';
-import { ATTENDANT_OPERATIONS, BILLING_OPERATIONS } from '../../src/router/topics.js';
+import { ATTENDANT_OPERATIONS, BILLING_OPERATIONS, OPS_OPERATIONS } from '../../src/router/topics.js';
 import { EVENT_SCHEMAS } from '../../src/validation/message-schemas.js';
 import { SPEC003_MESSAGE_TYPES } from '../../src/validation/spec003/spec003-validator.js';
 
@@ -58,7 +58,11 @@ describe('docs/asyncapi.yaml', () => {
       .operations()
       .all()
       .filter((o) => o.action() === 'receive' && o.reply() !== undefined);
-    expect(receives).toHaveLength(Object.keys(ATTENDANT_OPERATIONS).length * 2 + 1);
+    expect(receives).toHaveLength(
+      Object.keys(ATTENDANT_OPERATIONS).length * 2 +
+        Object.keys(BILLING_OPERATIONS).length +
+        Object.keys(OPS_OPERATIONS).length,
+    );
     for (const op of receives) expect(op.reply()?.channel()?.address()).toMatch(/_response$/);
   });
 
