@@ -79,7 +79,8 @@ describe('database connections cut mid-query (postgres through a TCP proxy)', ()
   it('a connection reset while a query runs on it answers SERVICE_UNAVAILABLE, not a crash', async () => {
     expect((await identify()).success).toBe(true);
     expect(proxy.open).toBeGreaterThan(0);
-    proxy.cutOnNextSend();
+    // The request's own statement is cut, not a background query (station page sampling, scheduler).
+    proxy.cutOnNextSend('swapd_claim_and_read');
     const answer = await identify();
     expect(answer.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryable: true });
     await until(async () => (await identify()).success === true);

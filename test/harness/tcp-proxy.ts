@@ -12,7 +12,11 @@ export interface TcpProxy {
   /** Resets (TCP RST) every open connection now. */
   cutAll(): void;
   /** Resets each open connection the moment its client next sends something (a query in flight). */
-  cutOnNextSend(): void;
+  /**
+   * Resets the next connection that sends: any send, or only one whose bytes contain `containing`
+   * (e.g. a prepared statement's name), so background queries do not take the cut meant for a request.
+   */
+  cutOnNextSend(containing?: string): void;
   /** New connections are reset at once (the server looks down); open ones are cut too. */
   refuse(): void;
   /** New connections go through again. */
@@ -23,7 +27,7 @@ export interface TcpProxy {
 interface Pair {
   client: Socket;
   server: Socket;
-  cutOnSend: boolean;
+  cutOnSend: boolean | string;
 }
 
 function reset(socket: Socket): void {
@@ -46,7 +50,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     const pair: Pair = { client, server: upstream, cutOnSend: false };
     pairs.add(pair);
     client.on('data', (chunk) => {
-      if (pair.cutOnSend) return cut(pair);
+      const marked = pair.cutOnSend;
+      if (marked === true || (typeof marked === 'string' && chunk.includes(marked))) return cut(pair);
       upstream.write(chunk);
     });
     upstream.on('data', (chunk) => client.write(chunk));
@@ -64,8 +69,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     cutAll: () => {
       for (const pair of [...pairs]) cut(pair);
     },
-    cutOnNextSend: () => {
-      for (const pair of pairs) pair.cutOnSend = true;
+    cutOnNextSend: (containing?: string) => {
+      for (const pair of pairs) pair.cutOnSend = containing ?? true;
     },
     refuse: () => {
       refusing = true;

@@ -34,6 +34,7 @@ const RULES: { pattern: RegExp; what: string; allowed: Record<string, string> }[
       'src/ports/data-provider.ts': 'REQUIRED_WRITE_TAGS (SPEC-001 §5.2)',
       'src/runtime/guarded-station.ts': 'the one writer',
       'src/adapters/drivers/simulator/station-cabinet.ts': 'the simulated device reads its own registers',
+      'src/runtime/slot-reader.ts': 'reads the setpoint back for the station page, through a read-only view',
     },
   },
   {
