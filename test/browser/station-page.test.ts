@@ -105,7 +105,8 @@ describe('station page in headless Chromium (embedded default: aedes, PGlite, 16
       const soc = Number.parseFloat(shown.soc);
       expect(Math.abs(soc - socPct(battery))).toBeLessThan(1);
       expect(shown.kwh).toMatch(/^\d+\.\d{2} kWh$/);
-      expect(shown.mode).toBe('idle');
+      // The charging loop runs: a slot is charging towards its target, or idle once there; never faulted.
+      expect(['idle', 'charging']).toContain(shown.mode);
     }
     await expect(page.textContent('[data-testid=broker]')).resolves.toBe('broker connected');
     await expect(page.textContent('[data-testid=database]')).resolves.toBe('database up');
