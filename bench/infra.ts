@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -118,8 +118,11 @@ export interface MosquittoProcess {
 function writeConfig(port: number, dir: string, persistent: boolean): string {
   let text = readFileSync(resolve(PROJECT_ROOT, 'config/mosquitto/swapd.conf'), 'utf8');
   text = text.replace(/^listener \d+/m, `listener ${port}`);
-  if (persistent)
+  if (persistent) {
     text = text.replace(/^persistence false/m, `persistence true\npersistence_location ${dir}/`);
+    // Started as root, Mosquitto drops to its own user: it must be able to write its database here.
+    chmodSync(dir, 0o777);
+  }
   const path = join(dir, 'mosquitto.conf');
   writeFileSync(path, text);
   return path;
