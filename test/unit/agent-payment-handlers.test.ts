@@ -68,7 +68,7 @@ describe('COLLECT_PAYMENT', () => {
     expect(collectPayment.paymentIds?.(collect({ payment_receipt_id: 'RCPT-1' }))).toEqual(['RCPT-1']);
   });
 
-  it('pending until Odoo confirms: recorded and announced, nothing credited', () => {
+  it('pending until Odoo confirms: recorded, announced by payment_collected (not payment_received), nothing credited', () => {
     expect(collectPayment.decide(ctxOf(), collect(), settings)).toEqual({
       success: true,
       signals: ['PAYMENT_RECORDED', 'PAYMENT_PENDING_CONFIRMATION'],
@@ -95,16 +95,20 @@ describe('COLLECT_PAYMENT', () => {
             odoo_receipt_id: null,
             correlation_id: 'c-1',
             payment_timestamp: '2026-01-05T07:58:00Z',
+            credited: '0',
+            credit_service_id: null,
+            provisional_amount: '0',
           },
         },
         {
           kind: 'event',
-          event_type: 'PAYMENT_RECEIVED',
-          topic: 'event/abs/payment/plan/plan-1/payment_received',
+          event_type: 'PAYMENT_COLLECTED',
+          topic: 'event/abs/payment/plan/plan-1/payment_collected',
           payload: {
-            event_type: 'PAYMENT_RECEIVED',
+            event_type: 'PAYMENT_COLLECTED',
             plan_id: 'plan-1',
             customer_id: 'CUST-001',
+            payment_receipt_id: 'ATT-c-1',
             payment_data: {
               amount: 10,
               currency: 'USD',
@@ -117,8 +121,8 @@ describe('COLLECT_PAYMENT', () => {
               merchant_station: 'STATION_XYZ',
               payment_timestamp: '2026-01-05T07:58:00Z',
             },
+            provisional_credit: null,
             service_context: { transaction_id: 'c-1', attendant_id: 'ATT-1', correlation_id: 'c-1' },
-            fsm_inputs: [],
           },
         },
       ],
@@ -312,6 +316,9 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
             odoo_receipt_id: 'RCPT-1',
             correlation_id: 'odoo-1',
             payment_timestamp: '2026-01-05T07:58:00Z',
+            credited: '12.5',
+            credit_service_id: ENERGY,
+            provisional_amount: '0',
           },
         },
         { kind: 'quota', service_id: ENERGY, increment: '12.5' },
@@ -323,6 +330,7 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
             event_type: 'PAYMENT_RECEIVED',
             plan_id: 'plan-1',
             customer_id: 'CUST-001',
+            payment_receipt_id: 'RCPT-1',
             payment_data: {
               amount: 10,
               currency: 'USD',
@@ -335,6 +343,7 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
               merchant_station: 'STATION_XYZ',
               payment_timestamp: '2026-01-05T07:58:00Z',
             },
+            credit: { service_id: ENERGY, unit: 'kWh', credited_now: 12.5, credited_total: 12.5 },
             service_context: { transaction_id: 'odoo-1', attendant_id: null, correlation_id: 'odoo-1' },
             fsm_inputs: [{ cycle: 'payment_cycle', input: 'PAYMENT_RECEIVED' }],
           },
@@ -347,7 +356,11 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
     const result = confirmPayment.decide(ctxOf([known('RCPT-1', 'PENDING')]), confirm(), settings);
     expect(result.success).toBe(true);
     expect(result.metadata.confirmed_pending_collection).toBe(true);
-    expect(result.effects.map((e) => e.kind)).toEqual(['payment', 'quota', 'event']);
+    expect(result.effects.map((e) => e.kind)).toEqual(['payment_update', 'quota', 'event']);
+    expect(result.effects[0]).toMatchObject({
+      kind: 'payment_update',
+      update: { payment_id: 'RCPT-1', status: 'CONFIRMED', amount: '10', credited: '12.5' },
+    });
   });
 
   it('already confirmed (credited at once at the counter): nothing twice', () => {
