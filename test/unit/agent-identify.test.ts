@@ -50,7 +50,7 @@ describe('IDENTIFY_CUSTOMER', () => {
       ).toEqual({
         success: true,
         signals: ['CUSTOMER_IDENTIFIED'],
-        metadata: planSummary(ctx.plan),
+        metadata: { ...planSummary(ctx.plan), payments: { pending: [], rejected: [] } },
         fsmInputs: [],
         effects: [],
       });
@@ -234,10 +234,20 @@ describe('IDENTIFY_OUTGOING_EQUIPMENT: in stock here, free, healthy, charged to 
     expect(result.metadata.soc_percent).toBe(0);
   });
 
-  it('nothing known of the energy: available, SOC unknown', () => {
-    const result = decide();
-    expect(result.success).toBe(true);
-    expect(result.metadata).toMatchObject({ kwh_remaining: null, soc_percent: null });
+  it('nothing known of the energy: refused, the charge is unknown', () => {
+    expect(decide()).toEqual({
+      success: false,
+      signals: ['EQUIPMENT_CHARGE_UNKNOWN'],
+      metadata: { equipment_id: 'BAT-67890' },
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'EQUIPMENT_CHARGE_UNKNOWN',
+        message:
+          'the station cannot read battery BAT-67890 and the request gives no kwh_remaining or soc_percent: its charge is unknown',
+        details: [],
+      },
+    });
   });
 
   it('the hardware decides the charge, and a mismatch is flagged', () => {
