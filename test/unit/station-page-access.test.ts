@@ -108,7 +108,8 @@ describe('station page access', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}` },
       });
-      expect(res.status).toBe(404);
+      expect(res.status).toBe(405);
+      expect(await res.json()).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
     });
   });
 
