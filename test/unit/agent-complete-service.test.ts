@@ -326,6 +326,66 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
     expect(result.metadata.payment_event).toMatchObject({ event_type: 'PAYMENT_COLLECTED' });
   });
 
+  it.each([
+    ['no type anywhere: TOP_UP from the built-in default', {}, {}, 'TOP_UP', 'template'],
+    ['the template default_payment_type', { default_payment_type: 'SWAP_FEE' }, {}, 'SWAP_FEE', 'template'],
+    [
+      'the request wins over the template',
+      { default_payment_type: 'SWAP_FEE' },
+      { payment_type: 'DEPOSIT' },
+      'DEPOSIT',
+      'request',
+    ],
+  ] as const)('payment type: %s', (_name, completion, change, type, source) => {
+    const plan = aPlanView({ template: withParams(completion) });
+    const result = decide(ctxOf(plan), { ...paid, ...change });
+    expect(result.success).toBe(true);
+    expect(result.metadata.payment).toEqual({
+      payment_receipt_id: 'RCPT-5',
+      payment_type: type,
+      payment_type_source: source,
+      payment_status: 'PENDING_CONFIRMATION',
+    });
+    expect(result.effects[0]).toMatchObject({ kind: 'payment', payment: { payment_type: type } });
+  });
+
+  it('a SWAP_FEE confirmed at once credits nothing and moves no payment cycle', () => {
+    const plan = aPlanView({
+      template: withParams({ require_payment_confirmation: false, default_payment_type: 'SWAP_FEE' }),
+    });
+    const result = decide(ctxOf(plan), paid);
+    expect(result.signals).toEqual(['SERVICE_COMPLETED_SUCCESS', 'PAYMENT_CONFIRMED']);
+    expect(result.fsmInputs).toEqual([{ cycle: 'service_cycle', input: 'BATTERY_ISSUED' }]);
+    expect(result.effects.map((e) => e.kind)).not.toContain('quota');
+  });
+
+  it.each([
+    // 25.5 kWh left, 25.6 needed; energy at 0.80 USD per kWh.
+    ['a limit of 0.08 USD buys the 0.1 kWh missing', 0.08, true],
+    ['a limit of 0.07 USD buys 0 kWh at precision 1', 0.07, false],
+  ] as const)('provisional credit: %s', (_name, limit, ok) => {
+    const plan = aPlanView(
+      { template: withParams({ require_payment_confirmation: true, provisional_credit_limit: limit }) },
+      { swaps: '6', kwh: '374.5' },
+    );
+    const result = decide(ctxOf(plan), paid);
+    expect(result.success).toBe(ok);
+    if (ok) {
+      expect(result.signals).toEqual([
+        'SERVICE_COMPLETED_SUCCESS',
+        'PAYMENT_PENDING_CONFIRMATION',
+        'PROVISIONAL_CREDIT_APPLIED',
+      ]);
+      expect(result.effects).toContainEqual({ kind: 'quota', service_id: ENERGY, increment: '0.1' });
+    } else {
+      expect(result.signals).toEqual([
+        'SERVICE_COMPLETION_FAILED',
+        'QUOTA_EXHAUSTED',
+        'PAYMENT_PENDING_CONFIRMATION',
+      ]);
+    }
+  });
+
   it('receipts off: no receipt', () => {
     const plan = aPlanView({ template: withParams({ receipt_generation_enabled: false }) });
     expect(decide(ctxOf(plan)).metadata).not.toHaveProperty('receipt');
