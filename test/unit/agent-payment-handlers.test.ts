@@ -363,6 +363,102 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
     });
   });
 
+  const ledgered = (
+    payment_id: string,
+    status: PaymentView['status'],
+    source: string,
+    credited: string,
+    plan_id = 'plan-1',
+  ): PaymentView => ({
+    ...known(payment_id, status),
+    source,
+    ledger: {
+      plan_id,
+      currency: 'USD',
+      payment_method: 'CASH',
+      credited,
+      credit_service_id: credited === '0' ? null : ENERGY,
+      provisional_amount: credited === '0' ? '0' : '8',
+      reversed: '0',
+      unrecovered: '0',
+      created_at: '2026-01-05T07:00:00Z',
+      rejected_at: null,
+    },
+  });
+  const rejected = confirm({ payment_status: 'REJECTED' });
+  const base = { payment_receipt_id: 'RCPT-1', payment_type: 'TOP_UP', amount: 10, currency: 'USD' };
+
+  it.each([
+    ['never seen: stored REJECTED', [], ['PAYMENT_REJECTED'], ['payment', 'event']],
+    [
+      'pending, uncredited',
+      [ledgered('RCPT-1', 'PENDING', 'attendant', '0')],
+      ['PAYMENT_REJECTED'],
+      ['payment_update', 'event'],
+    ],
+    [
+      'pending, credited provisionally: the credit taken back',
+      [ledgered('RCPT-1', 'PENDING', 'attendant', '10')],
+      ['PAYMENT_REJECTED', 'CREDIT_REVERSED'],
+      ['payment_update', 'quota', 'event'],
+    ],
+    [
+      'credited at once at the counter: the credit taken back',
+      [ledgered('RCPT-1', 'CONFIRMED', 'attendant', '12.5')],
+      ['PAYMENT_REJECTED', 'CREDIT_REVERSED'],
+      ['payment_update', 'quota', 'event'],
+    ],
+  ] as const)('REJECTED, %s', (_name, payments, signals, kinds) => {
+    const result = confirmPayment.decide(ctxOf([...payments]), rejected, settings);
+    expect(result.success).toBe(true);
+    expect(result.signals).toEqual(signals);
+    expect(result.effects.map((e) => e.kind)).toEqual(kinds);
+    expect(result.metadata).toMatchObject({ ...base, payment_status: 'REJECTED' });
+    expect(result.effects.at(-1)).toMatchObject({ kind: 'event', event_type: 'PAYMENT_REJECTED' });
+  });
+
+  it('REJECTED is final: a second rejection or a later confirmation changes nothing', () => {
+    const done = [ledgered('RCPT-1', 'REJECTED', 'attendant', '10')];
+    for (const req of [rejected, confirm()]) {
+      expect(confirmPayment.decide(ctxOf(done), req, settings)).toEqual({
+        success: true,
+        signals: ['PAYMENT_ALREADY_REJECTED'],
+        metadata: { ...base, payment_status: 'REJECTED' },
+        fsmInputs: [],
+        effects: [],
+      });
+    }
+  });
+
+  it("refuses to reject what Odoo confirmed, and another plan's receipt", () => {
+    const odoo = [ledgered('RCPT-1', 'CONFIRMED', 'odoo', '12.5')];
+    expect(confirmPayment.decide(ctxOf(odoo), rejected, settings)).toEqual({
+      success: false,
+      signals: ['PAYMENT_ALREADY_CONFIRMED'],
+      metadata: base,
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'PAYMENT_ALREADY_CONFIRMED',
+        message: 'payment RCPT-1 was confirmed by Odoo already',
+        details: [],
+      },
+    });
+    const other = [ledgered('RCPT-1', 'PENDING', 'attendant', '0', 'plan-9')];
+    expect(confirmPayment.decide(ctxOf(other), rejected, settings)).toEqual({
+      success: false,
+      signals: ['PAYMENT_PLAN_MISMATCH'],
+      metadata: base,
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'PAYMENT_PLAN_MISMATCH',
+        message: 'payment RCPT-1 is recorded for plan plan-9, not plan-1',
+        details: [],
+      },
+    });
+  });
+
   it('already confirmed (credited at once at the counter): nothing twice', () => {
     expect(
       confirmPayment.decide(ctxOf([known('RCPT-1', 'CONFIRMED')]), confirm({ amount: 10.005 }), settings),
