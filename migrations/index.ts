@@ -3,6 +3,7 @@ import * as init from './0001-init.js';
 import * as pendingReturn from './0002-pending-return.js';
 import * as claimAndRead from './0003-claim-and-read.js';
 import * as scopedIdempotency from './0004-scoped-idempotency.js';
+import * as genericPlans from './0005-generic-plans.js';
 
 /** Every migration, in order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '0002-pending-return': pendingReturn,
   '0003-claim-and-read': claimAndRead,
   '0004-scoped-idempotency': scopedIdempotency,
+  '0005-generic-plans': genericPlans,
 };
 
 export const migrationProvider: MigrationProvider = {
