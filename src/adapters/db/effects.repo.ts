@@ -103,6 +103,7 @@ function writeValues(set: WriteSet, ctx: EffectContext): unknown[] {
     set.response?.key.scope ?? '',
     set.response?.key.key ?? '',
     set.response?.key.operation ?? '',
+    set.assets.map((a) => a.asset_id),
   ];
 }
 

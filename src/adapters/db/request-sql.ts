@@ -14,7 +14,9 @@ export const CLAIM_AND_READ = {
  * battery, events and their outbox rows, the returned battery, audit rows, and the stored response.
  * Guards: a battery is issued only from stock (SPEC §6.4); usage only while used + increment <= quota
  * (SPEC §6.3); the caller compares both counts and rolls back on a mismatch. The service rows are
- * written after the battery moves (s reads a), so the one-holder index never sees two plans.
+ * written after the battery moves (s reads a), so the one-holder index never sees two plans. The battery
+ * ids travel twice, as a set ($4) and as an array ($17): the planner cannot size a JSON record set, and
+ * without the array it joins every battery of the fleet instead of looking the few up by key.
  */
 export const WRITE = {
   name: 'swapd_write',
@@ -32,7 +34,7 @@ export const WRITE = {
     station_id = case when r.set_station then r.station_id else t.station_id end, updated_at = $2::timestamptz
   from json_to_recordset($4::json) as r(asset_id text, status text, holder_plan_id text, set_station boolean,
     station_id text)
-  where t.asset_id = r.asset_id and (r.status <> 'ISSUED' or t.status = 'IN_STOCK')
+  where t.asset_id = any($17::text[]) and t.asset_id = r.asset_id and (r.status <> 'ISSUED' or t.status = 'IN_STOCK')
   returning 1
 ), s as (
   update service_states t set used = t.used + r.increment,
