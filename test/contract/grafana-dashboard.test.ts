@@ -26,10 +26,15 @@ function metricsIn(expr: string): string[] {
   return [...expr.matchAll(/\b(swapd_[a-zA-Z0-9_]+)\b(?!\s*\()/g)].map((m) => m[1] as string);
 }
 
-/** Sample names and their label names from a Prometheus text exposition. */
+/**
+ * Sample names and their label names from a Prometheus text exposition. A metric declared (`# TYPE`)
+ * with no sample yet (a labelled counter before its first event) is there with no labels.
+ */
 function exposition(text: string): Map<string, Set<string>> {
   const samples = new Map<string, Set<string>>();
   for (const line of text.split('\n')) {
+    const declared = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) /.exec(line);
+    if (declared && !samples.has(declared[1] as string)) samples.set(declared[1] as string, new Set());
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s/.exec(line);
     if (!match) continue;
@@ -80,7 +85,11 @@ describe('deploy/grafana/swapd.json against a running swapd', () => {
           (m[1] as string).split(',').map((l) => l.trim()),
         );
         for (const metric of metricsIn(target.expr)) {
-          const labels = samples.get(metric) ?? new Set();
+          // Labels seen on samples, and those the metric is declared with (no sample needed).
+          const declared = station.swapd.metrics.registry.getSingleMetric(metric) as
+            | { labelNames?: string[] }
+            | undefined;
+          const labels = new Set([...(samples.get(metric) ?? []), ...(declared?.labelNames ?? [])]);
           for (const label of grouped)
             expect(labels.has(label), `${panel.title}: ${metric} by ${label}`).toBe(true);
         }
