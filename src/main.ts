@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clientTls, embeddedAccess, embeddedTls } from './adapters/broker/broker-security.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker } from './adapters/broker/mqtt-client.js';
 import { takeAgentLock } from './adapters/db/agent-lock.js';
@@ -56,6 +57,9 @@ export interface RunningSwapd {
   readonly brokerUrl: string;
   /** The embedded broker's WebSocket URL, when that listener is on. */
   readonly brokerWsUrl: string | null;
+  /** The embedded broker's mqtts:// and wss:// URLs, when those listeners are on. */
+  readonly brokerTlsUrl: string | null;
+  readonly brokerWssUrl: string | null;
   readonly httpPort: number;
   readonly database: DatabaseHandle;
   readonly broker: BrokerClient;
@@ -72,6 +76,7 @@ type Closer = () => Promise<void>;
 
 async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   let embedded: EmbeddedBroker | null = null;
+  const access = config.mqtt_url ? null : embeddedAccess(config, log);
   if (!config.mqtt_url) {
     const explicit = config.explicit.includes('broker_port');
     embedded = await startEmbeddedBroker({
@@ -79,6 +84,8 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
       port: config.broker_port,
       fallback: config.broker_port_fallback && !explicit,
       wsPort: config.broker_ws_port,
+      tls: embeddedTls(config),
+      ...(access ? { hooks: access.hooks } : {}),
       log: log.child({ component: 'embedded-broker' }),
     });
     closers.push(() => embedded!.close());
@@ -87,13 +94,21 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
   const broker = await connectBroker({
     url,
     clientId: `swapd-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-    username: config.mqtt_username,
-    password: config.mqtt_password,
+    username: access?.internal.username ?? config.mqtt_username,
+    password: access?.internal.password ?? config.mqtt_password,
+    tls: clientTls(config),
     protocolVersion: embedded ? 4 : 5,
     log,
   });
   closers.push(() => broker.close());
-  return { broker, url: embedded?.url ?? url, wsUrl: embedded?.wsUrl ?? null, embedded };
+  return {
+    broker,
+    url: embedded?.url ?? url,
+    wsUrl: embedded?.wsUrl ?? null,
+    tlsUrl: embedded?.tlsUrl ?? null,
+    wssUrl: embedded?.wssUrl ?? null,
+    embedded,
+  };
 }
 
 async function openHardware(config: SwapdConfig, log: Logger, clock: Clock, closers: Closer[]) {
@@ -210,7 +225,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
   try {
     const metrics = new SwapdMetrics();
     // Independent start-up steps run side by side: the embedded database's first start dominates.
-    const [database, hardware, { broker, url, wsUrl }] = await openSideBySide(closers, [
+    const [database, hardware, { broker, url, wsUrl, tlsUrl, wssUrl }] = await openSideBySide(closers, [
       (own) => openStorage(config, log, options, own),
       (own) => openHardware(config, log, clock, own),
       (own) => openBroker(config, log, own),
@@ -341,6 +356,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       config,
       brokerUrl: url,
       brokerWsUrl: wsUrl,
+      brokerTlsUrl: tlsUrl,
+      brokerWssUrl: wssUrl,
       httpPort: http.port,
       database,
       broker,

@@ -3,6 +3,7 @@ import { SwapdError } from '../errors.js';
 import { createAjv } from '../validation/ajv.js';
 import schema from './config.schema.json' with { type: 'json' };
 import { readEnv } from './env.js';
+import { securityProblems } from './security-rules.js';
 
 export type Role = 'agent' | 'station';
 
@@ -58,6 +59,18 @@ export interface SwapdConfig {
   readonly scheduler_interval_ms: number;
   readonly db_pool_size: number;
   readonly kwh_mismatch_tolerance_kwh: number;
+  readonly broker_password_file: string | null;
+  readonly broker_acl_file: string | null;
+  readonly allow_anonymous: boolean;
+  readonly broker_tls_port: number | null;
+  readonly broker_wss_port: number | null;
+  readonly broker_tls_cert: string | null;
+  readonly broker_tls_key: string | null;
+  readonly mqtt_ca: string | null;
+  readonly mqtt_cert: string | null;
+  readonly mqtt_key: string | null;
+  readonly mqtt_tls_insecure: boolean;
+  readonly odoo_hmac_secret: string | null;
   readonly station: {
     readonly simulator: boolean;
     readonly simulator_port: number;
@@ -123,5 +136,11 @@ export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
     const lines = details.map((d) => `  ${d.path}: ${d.message}`).join('\n');
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });
   }
-  return deepFreeze({ ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit });
+  const config = { ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit };
+  const problems = securityProblems(config);
+  if (problems.length > 0) {
+    const lines = problems.map((d) => `  ${d.path}: ${d.message}`).join('\n');
+    throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details: problems });
+  }
+  return deepFreeze(config);
 }

@@ -29,6 +29,18 @@ export interface TestStation {
   close(): Promise<void>;
 }
 
+/** The HMAC secret Odoo's callbacks are signed with in tests whose broker has authentication on. */
+export const TEST_ODOO_SECRET = 'test-odoo-hmac-secret-0123456789';
+
+/** swapd logs in to a test Mosquitto as its `swapd` user (role agent); Odoo's callbacks are signed then. */
+export function mosquittoLogin(mosquitto: MosquittoProcess): Record<string, unknown> {
+  return {
+    mqtt_username: mosquitto.users.swapd.username,
+    mqtt_password: mosquitto.users.swapd.password,
+    odoo_hmac_secret: TEST_ODOO_SECRET,
+  };
+}
+
 /** swapd with a real database and a real broker, each of its own, on free ports. */
 export async function startStation(options: StationOptions): Promise<TestStation> {
   const pg = options.db === 'postgres' ? await createTestDatabase() : null;
@@ -37,7 +49,7 @@ export async function startStation(options: StationOptions): Promise<TestStation
   const dataDir = mkdtempSync(join(tmpdir(), 'swapd-data-'));
   const config = localConfig(
     { databaseUrl: pg?.url ?? null, mqttUrl: mosquitto?.url ?? null, dataDir },
-    { outbox_retry_ms: 200, ...options.overrides },
+    { outbox_retry_ms: 200, ...(mosquitto ? mosquittoLogin(mosquitto) : {}), ...options.overrides },
   );
   const swapd = await startSwapd(config, {
     log: silentLogger(),
@@ -45,7 +57,11 @@ export async function startStation(options: StationOptions): Promise<TestStation
     writeRuntimeNote: false,
     ...options.start,
   });
-  const requester = await Requester.connect(swapd.brokerUrl, ['rtrn/#', 'echo/#', 'event/#']);
+  const requester = await Requester.connect(mosquitto?.urlFor('tester') ?? swapd.brokerUrl, [
+    'rtrn/#',
+    'echo/#',
+    'event/#',
+  ]);
   return {
     swapd,
     db: swapd.database.db,

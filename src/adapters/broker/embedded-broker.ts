@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../log.js';
@@ -10,9 +13,20 @@ export interface EmbeddedBrokerOptions {
   fallback: boolean;
   /** Also serve MQTT over WebSocket on this port (browser apps, ws:// URLs); null: no WebSocket listener. */
   wsPort?: number | null;
-  /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe. */
-  hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+  /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe, authorizeForward. */
+  hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>;
+  /** TLS listeners (mqtts, wss) with this certificate and key (PEM files). */
+  tls?: EmbeddedTlsOptions | null;
   log: Logger;
+}
+
+export interface EmbeddedTlsOptions {
+  certFile: string;
+  keyFile: string;
+  /** mqtts:// port (0 = any free port); null: none. */
+  port: number | null;
+  /** wss:// port (0 = any free port); null: none. */
+  wssPort: number | null;
 }
 
 export interface EmbeddedBroker {
@@ -21,6 +35,10 @@ export interface EmbeddedBroker {
   readonly url: string;
   /** ws://host:port when the WebSocket listener is on. */
   readonly wsUrl: string | null;
+  /** mqtts://host:port when the TLS listener is on. */
+  readonly tlsUrl: string | null;
+  /** wss://host:port when the secure WebSocket listener is on. */
+  readonly wssUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -56,26 +74,75 @@ async function listenWithFallback(server: Server, options: EmbeddedBrokerOptions
   throw new Error('unreachable');
 }
 
+interface Listener {
+  port: number;
+  close(): Promise<void>;
+}
+
 /** MQTT over WebSocket: each connection becomes a stream for aedes, with TCP_NODELAY on its socket. */
-async function startWebSocketListener(aedes: Aedes, host: string, port: number) {
-  const wss = new WebSocketServer({ host, port });
+async function startWebSocketListener(
+  aedes: Aedes,
+  host: string,
+  port: number,
+  tls: { cert: Buffer; key: Buffer } | null = null,
+): Promise<Listener> {
+  const https = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : null;
+  const wss = https ? new WebSocketServer({ server: https }) : new WebSocketServer({ host, port });
+  wss.on('error', () => {});
   wss.on('connection', (socket, request) => {
     request.socket.setNoDelay(true);
-    aedes.handle(createWebSocketStream(socket), request);
+    const stream = createWebSocketStream(socket);
+    stream.on('error', () => socket.terminate());
+    aedes.handle(stream, request);
   });
-  await new Promise<void>((resolve, reject) => {
-    wss.once('listening', () => resolve());
-    wss.once('error', reject);
-  });
-  const address = wss.address();
+  const bound = https
+    ? await listen(https as unknown as Server, host, port)
+    : await new Promise<number>((resolve, reject) => {
+        wss.once('listening', () => {
+          const address = wss.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+        wss.once('error', reject);
+      });
   return {
-    port: typeof address === 'object' && address ? address.port : port,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
-        wss.close(() => resolve());
+        wss.close(() => (https ? https.close(() => resolve()) : resolve()));
       }),
   };
+}
+
+/** MQTT over TLS (mqtts://), TCP_NODELAY on each connection. */
+async function startTlsListener(
+  aedes: Aedes,
+  host: string,
+  port: number,
+  cert: Buffer,
+  key: Buffer,
+): Promise<Listener> {
+  const server = createTlsServer({ cert, key }, (socket) => {
+    socket.setNoDelay(true);
+    aedes.handle(socket);
+  });
+  server.on('tlsClientError', () => {});
+  const bound = await listen(server as unknown as Server, host, port);
+  return { port: bound, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function startTls(aedes: Aedes, host: string, tls: EmbeddedTlsOptions) {
+  const cert = readFileSync(tls.certFile);
+  const key = readFileSync(tls.keyFile);
+  const mqtts = tls.port === null ? null : await startTlsListener(aedes, host, tls.port, cert, key);
+  try {
+    const wss =
+      tls.wssPort === null ? null : await startWebSocketListener(aedes, host, tls.wssPort, { cert, key });
+    return { mqtts, wss };
+  } catch (err) {
+    await mqtts?.close();
+    throw err;
+  }
 }
 
 /**
@@ -93,17 +160,32 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw err;
   }
   const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-  const ws =
-    options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort);
+  const closeCore = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  };
+  let ws: Listener | null = null;
+  let secure: { mqtts: Listener | null; wss: Listener | null } = { mqtts: null, wss: null };
+  try {
+    ws = options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort);
+    if (options.tls) secure = await startTls(aedes, options.host, options.tls);
+  } catch (err) {
+    await ws?.close();
+    await closeCore();
+    throw err;
+  }
   return {
     host: options.host,
     port,
     url: `mqtt://${shownHost}:${port}`,
     wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
+    tlsUrl: secure.mqtts ? `mqtts://${shownHost}:${secure.mqtts.port}` : null,
+    wssUrl: secure.wss ? `wss://${shownHost}:${secure.wss.port}` : null,
     close: async () => {
       await ws?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await secure.wss?.close();
+      await secure.mqtts?.close();
+      await closeCore();
     },
   };
 }

@@ -12,6 +12,15 @@ export interface MqttClientOptions {
   protocolVersion?: 4 | 5;
   log: Logger;
   reconnectPeriodMs?: number;
+  /** mqtts:// and wss://: trust this CA, present this client certificate; the server is verified unless told not to. */
+  tls?: BrokerTlsOptions | null;
+}
+
+export interface BrokerTlsOptions {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized: boolean;
 }
 
 /** Nagle's algorithm on our side of a request/response loop costs ~40 ms per answer: off, on every connection. */
@@ -106,6 +115,15 @@ export async function connectBroker(options: MqttClientOptions): Promise<BrokerC
   }
 }
 
+function tlsOptions(tls: BrokerTlsOptions): Partial<IClientOptions> {
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.cert ? { cert: tls.cert } : {}),
+    ...(tls.key ? { key: tls.key } : {}),
+  };
+}
+
 async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): Promise<BrokerClient> {
   const clientOptions: IClientOptions = {
     clientId: options.clientId,
@@ -116,6 +134,7 @@ async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): 
     queueQoSZero: false,
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
+    ...(options.tls ? tlsOptions(options.tls) : {}),
   };
   const client = await mqtt.connectAsync(options.url, clientOptions);
   return new MqttJsBroker(client, options.log.child({ component: 'mqtt' }));
