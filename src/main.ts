@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { odooSignatureCheck } from './access/odoo-signature.js';
 import { clientTls, embeddedAccess, embeddedTls } from './adapters/broker/broker-security.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker } from './adapters/broker/mqtt-client.js';
@@ -266,6 +267,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         routes,
         observe: (action, outcome, seconds) => metrics.observeRequest(action, outcome, seconds),
         onEventsQueued: () => relay?.kick(),
+        ...(config.odoo_hmac_secret ? { signatureProblem: odooSignatureCheck(config.odoo_hmac_secret) } : {}),
       });
       if (config.mqtt_url && config.database_url) {
         // Several agents on one broker and database: refuse the set-up that would answer twice.
