@@ -196,12 +196,20 @@ function writeConfig(
 
 /** Mosquitto with the project's own configuration (config/mosquitto/swapd.conf), on a free port. */
 export async function startMosquitto(
-  options: { persistent?: boolean; extraUsers?: BrokerUser[]; extraConfig?: string; extraAcl?: string } = {},
+  options: {
+    persistent?: boolean;
+    extraUsers?: BrokerUser[];
+    extraConfig?: string;
+    extraAcl?: string;
+    /** Use these files instead of writing the default users' (the default users then cannot log in). */
+    access?: { passwordFile: string; aclFile: string };
+  } = {},
 ): Promise<MosquittoProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'swapd-mosq-'));
   const users = defaultBrokerUsers();
-  const access = writeAccessFiles(dir, [...Object.values(users), ...(options.extraUsers ?? [])]);
+  const access =
+    options.access ?? writeAccessFiles(dir, [...Object.values(users), ...(options.extraUsers ?? [])]);
   if (options.extraAcl) appendFileSync(access.aclFile, `\n${options.extraAcl}\n`);
   const conf = writeConfig(port, dir, options.persistent ?? false, access, options.extraConfig ?? '');
   let child: ChildProcess | null = null;
