@@ -62,6 +62,8 @@ export interface RunningSwapd {
   readonly brokerTlsUrl: string | null;
   readonly brokerWssUrl: string | null;
   readonly httpPort: number;
+  /** The token every operator endpoint but /health and /metrics asks for (also in the runtime note). */
+  readonly opsToken: string;
   readonly database: DatabaseHandle;
   readonly broker: BrokerClient;
   readonly hardware: StationHardware | null;
@@ -361,6 +363,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       brokerTlsUrl: tlsUrl,
       brokerWssUrl: wssUrl,
       httpPort: http.port,
+      opsToken: token,
       database,
       broker,
       hardware,

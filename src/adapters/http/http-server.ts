@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isLoopback } from '../../config/security-rules.js';
 import { isSwapdError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
@@ -18,9 +20,23 @@ export interface HttpRoute {
   method: 'GET' | 'POST';
   /** e.g. /api/v1/assets/:asset_id/telemetry/latest */
   path: string;
-  /** Routes that change data need the ops token (Authorization: Bearer …). */
-  needsToken: boolean;
+  /**
+   * Every route needs the ops token (Authorization: Bearer …) unless it opts out: `always` (GET /health,
+   * GET /metrics) or `loopback` (open only while the server is bound to a loopback address).
+   */
+  open?: 'always' | 'loopback';
   handler: RouteHandler;
+}
+
+function tokenRequired(route: HttpRoute, host: string): boolean {
+  if (route.open === 'always') return false;
+  return route.open === 'loopback' ? !isLoopback(host) : true;
+}
+
+/** Constant-time comparison of the Authorization header with the token (digests: equal lengths). */
+function hasToken(req: IncomingMessage, token: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(req.headers.authorization ?? ''), digest(`Bearer ${token}`));
 }
 
 function match(pattern: string, path: string): Record<string, string> | null {
@@ -101,7 +117,7 @@ export async function startHttpServer(
     const route = routes.find((r) => r.method === req.method && match(r.path, url.pathname));
     if (!route)
       return send(res, { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint' } } });
-    if (route.needsToken && req.headers.authorization !== `Bearer ${options.token}`) {
+    if (tokenRequired(route, options.host) && !hasToken(req, options.token)) {
       return send(res, {
         status: 401,
         body: { error: { code: 'UNAUTHORISED', message: 'ops token required' } },
