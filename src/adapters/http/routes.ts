@@ -89,7 +89,6 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/api/v1/ops/reconcile',
-      needsToken: true,
       handler: async (req) => {
         const report = await reconcile(deps.db, { now: deps.clock.now(), publishLagMs: lagFrom(req.url) });
         return { status: 200, body: report };
