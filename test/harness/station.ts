@@ -58,6 +58,15 @@ export function mosquittoLogin(mosquitto: MosquittoProcess): Record<string, unkn
   };
 }
 
+/** The same login as environment variables, for swapd processes. */
+export function mosquittoLoginEnv(mosquitto: MosquittoProcess): Record<string, string> {
+  return {
+    SWAPD_MQTT_USERNAME: mosquitto.users.swapd.username,
+    SWAPD_MQTT_PASSWORD: mosquitto.users.swapd.password,
+    SWAPD_ODOO_HMAC_SECRET: TEST_ODOO_SECRET,
+  };
+}
+
 /** swapd with a real database and a real broker, each of its own, on free ports. */
 export async function startStation(options: StationOptions): Promise<TestStation> {
   const pg = options.db === 'postgres' ? await createTestDatabase() : null;
