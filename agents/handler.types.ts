@@ -11,6 +11,8 @@ export interface BaseRequest {
   attendant_station?: string;
 }
 
+export type PlanPaymentsNeed = 'always' | 'on-refusal' | 'never';
+
 export interface HandlerSettings {
   /** App vs hardware kWh difference above which the hardware wins and KWH_MISMATCH is signalled. */
   readonly kwhToleranceKwh: number;
@@ -28,6 +30,12 @@ export interface ActionHandler<R extends BaseRequest = BaseRequest> {
   assetIds(request: R): string[];
   /** Payments the decision needs to see (by payment id). */
   paymentIds?(request: R): string[];
+  /**
+   * Whether to load the plan's open payments (PENDING, and the latest REJECTED) with their ledger,
+   * besides the ones named by paymentIds: `always`, `on-refusal` (only when the first decision refuses:
+   * it is taken again with them, which keeps the hot path at one read), or `never` (the default).
+   */
+  planPayments?(request: R): PlanPaymentsNeed;
   /** The idempotency key when it is not the correlation_id (Odoo's payment_receipt_id). */
   idempotencyKey?(request: R): { scope: 'payment'; key: string };
   decide(ctx: AgentContext, request: R, settings: HandlerSettings): AgentResult;

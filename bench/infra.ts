@@ -186,8 +186,11 @@ function writeConfig(
   text = text.replace(/^listener \d+/m, `listener ${port}`);
   text = text.replace(/^password_file .*$/m, `password_file ${access.passwordFile}`);
   text = text.replace(/^acl_file .*$/m, `acl_file ${access.aclFile}`);
-  if (persistent)
+  if (persistent) {
     text = text.replace(/^persistence false/m, `persistence true\npersistence_location ${dir}/`);
+    // Started as root, Mosquitto drops to its own user: it must be able to write its database here.
+    chmodSync(dir, 0o777);
+  }
   text += extra ? `\n${extra}\n` : '';
   const path = join(dir, 'mosquitto.conf');
   writeFileSync(path, text);

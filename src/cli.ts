@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
@@ -8,10 +10,15 @@ import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
 import { addBrokerUser, removeBrokerUser } from './admin/broker-users.js';
+import { lifecycleCommand } from './admin/lifecycle-command.js';
 import { formatReconcileReport } from './admin/reconcile.js';
+import { type ClearResult, SafetyClient } from './admin/safety-client.js';
 import { loadConfig, type SwapdConfig } from './config/config.js';
+import { redactUrl } from './config/redact-url.js';
+import { ASYNCAPI_FILE, renderAsyncApi } from './contract/asyncapi-yaml.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
+import type { SlotSafetySnapshot } from './ports/safety-snapshot.js';
 
 interface GlobalOptions {
   config?: string;
@@ -52,7 +59,7 @@ async function start(opts: GlobalOptions): Promise<void> {
   const ready = {
     status: 'ready',
     startup_ms: running.startupMs,
-    mqtt: running.brokerUrl,
+    mqtt: redactUrl(running.brokerUrl),
     ...(running.brokerWsUrl ? { mqtt_ws: running.brokerWsUrl } : {}),
     http: `http://${config.http_host}:${running.httpPort}`,
     database: running.database.description,
@@ -148,7 +155,25 @@ function buildProgram(): Command {
       }),
     );
 
+  for (const [name, operation, what] of [
+    [
+      'suspend',
+      'suspend_plan',
+      'suspend a plan: checkouts are refused (PLAN_NOT_ACTIVE) until it is resumed',
+    ],
+    ['resume', 'resume_plan', 'resume a suspended plan'],
+    ['close', 'close_plan', 'close a plan (refused while it holds a battery or a payment awaits Odoo)'],
+  ] as const) {
+    lifecycleCommand(plans.command(`${name} <plan_id>`).description(what), operation, globals, withAdmin);
+  }
+
   const assets = program.command('assets').description('batteries');
+  for (const [name, operation, what] of [
+    ['lost', 'report_battery_lost', 'report a battery lost or stolen: flagged, never issued'],
+    ['recovered', 'recover_battery', 'a battery reported lost is back in stock'],
+  ] as const) {
+    lifecycleCommand(assets.command(`${name} <asset_id>`).description(what), operation, globals, withAdmin);
+  }
   assets
     .command('add')
     .requiredOption('--asset-id <id>', 'battery serial number')
@@ -282,6 +307,40 @@ function buildProgram(): Command {
       });
     });
 
+  const safety = program
+    .command('safety')
+    .description("the SafetyGuard of the running swapd's charging slots");
+  safety
+    .command('status')
+    .description('each slot: latched, reasons, setpoint, mode, charging power')
+    .action(async () => {
+      const slots = await SafetyClient.open(configFrom(globals())).status();
+      print(globals(), { slots }, slots.map(describeSlot).join('\n'));
+    });
+  safety
+    .command('clear')
+    .description('clear Safe State (refused while the cause is still present)')
+    .option('--device <id>', "the slot's device id (as in the configuration, e.g. slot-3)")
+    .option('--all', 'every latched slot')
+    .option('--operator <name>', 'who clears it (recorded in the audit log)', defaultOperator())
+    .action(async (o: { device?: string; all?: boolean; operator: string }) => {
+      if (Boolean(o.device) === Boolean(o.all)) throw new Error('give exactly one of --device <id> or --all');
+      const results = await SafetyClient.open(configFrom(globals())).clear(o.device ?? null, o.operator);
+      print(globals(), { results }, results.map(describeClear).join('\n') || 'no slot is latched');
+      if (results.some((r) => r.outcome === 'refused')) process.exitCode = 3;
+    });
+
+  program
+    .command('asyncapi')
+    .description(`print the MQTT API as AsyncAPI 3 YAML (--out FILE writes it, e.g. ${ASYNCAPI_FILE})`)
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((o: { out?: string }) => {
+      const text = renderAsyncApi(PROJECT_ROOT);
+      if (!o.out) return void process.stdout.write(text);
+      writeFileSync(o.out, text);
+      print(globals(), { written: o.out }, `wrote ${o.out}`);
+    });
+
   program
     .command('check')
     .description('validate configuration and templates without starting; --reconcile checks the ledger')
@@ -301,6 +360,30 @@ function buildProgram(): Command {
       );
     });
   return program;
+}
+
+function defaultOperator(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'operator';
+  }
+}
+
+function describeSlot(s: SlotSafetySnapshot): string {
+  const state = s.latched
+    ? `SAFE STATE (${s.latch_reasons.join(', ')})`
+    : s.allowed === false
+      ? 'blocked'
+      : 'ok';
+  const why = s.reasons.length > 0 ? ` reasons ${s.reasons.join(', ')}` : '';
+  return `${s.device_id}: ${state}; setpoint ${s.setpoint_kw ?? '-'} kW, mode ${s.mode_cmd ?? '-'}, charging ${s.charging_power_kw ?? '-'} kW, SOC ${s.soc_pct?.toFixed(1) ?? '-'} %, ${s.temperature_c?.toFixed(1) ?? '-'} °C${why}`;
+}
+
+function describeClear(r: ClearResult): string {
+  if (r.outcome === 'cleared') return `${r.device_id}: cleared (was ${r.reasons.join(', ')})`;
+  if (r.outcome === 'not_latched') return `${r.device_id}: not latched`;
+  return `${r.device_id}: REFUSED, cause still present: ${r.reasons.join(', ')}`;
 }
 
 try {

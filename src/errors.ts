@@ -26,6 +26,35 @@ export const ERROR_CATALOGUE = {
   CONFIG_INVALID: { retryable: false, meaning: 'configuration failed validation' },
   NOT_FOUND: { retryable: false, meaning: 'a referenced record does not exist' },
   ALREADY_EXISTS: { retryable: false, meaning: 'a record with that id exists already' },
+  SAFETY_CLEAR_REFUSED: {
+    retryable: false,
+    meaning: 'Safe State was not cleared: its cause is still present (or the slot cannot be seen)',
+  },
+  // Business refusals of the payment and lifecycle flows (answers with this signal and code).
+  PAYMENT_PENDING_CONFIRMATION: {
+    retryable: false,
+    meaning:
+      "quota exhausted while a station top-up awaits Odoo's confirmation (the payment is recorded); retry with a new correlation_id once it is confirmed. CLOSE_PLAN: payments still await Odoo",
+  },
+  PAYMENT_ALREADY_CONFIRMED: {
+    retryable: false,
+    meaning: 'Odoo rejected a payment it had confirmed before; a receipt outcome is final',
+  },
+  PAYMENT_PLAN_MISMATCH: {
+    retryable: false,
+    meaning: 'the payment receipt is recorded for another plan; nothing is changed',
+  },
+  EQUIPMENT_CHARGE_UNKNOWN: {
+    retryable: false,
+    meaning: 'no hardware reading of the outgoing battery and no kWh or SOC in the request: it is not issued',
+  },
+  EQUIPMENT_NOT_LOST: { retryable: false, meaning: 'RECOVER_BATTERY for a battery not reported lost' },
+  PLAN_NOT_ACTIVE: { retryable: false, meaning: 'checkout refused: the plan is suspended or closed' },
+  PLAN_CLOSED: {
+    retryable: false,
+    meaning: 'the plan is closed (COMPLETE): it cannot be suspended or resumed',
+  },
+  PLAN_HOLDS_BATTERY: { retryable: false, meaning: 'CLOSE_PLAN refused while the plan holds a battery' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,7 +1,8 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
+import { refusal } from '../shared/agent.types.js';
 import { toWire } from '../shared/decimal.js';
-import type { PaymentInput, PaymentType } from '../shared/payments.js';
-import { isSettlement, recordPending, settle } from '../shared/settle.js';
+import { otherPlansPayment, type PaymentInput, type PaymentType } from '../shared/payments.js';
+import { isSettlement, paymentMode, recordPending, settle } from '../shared/settle.js';
 import schema from './request.schema.json' with { type: 'json' };
 
 export interface CollectPaymentRequest extends BaseRequest {
@@ -38,13 +39,17 @@ function toPayment(
   };
 }
 
-/** A payment taken at the station: pending until Odoo confirms it, unless the template credits at once. */
+/**
+ * A payment taken at the station: pending until Odoo confirms it (payment_collected), unless the
+ * template credits at once (payment_received) or credits a TOP_UP provisionally up to its limit.
+ */
 export const collectPayment: ActionHandler<CollectPaymentRequest> = {
   action: 'COLLECT_PAYMENT',
   requestSchema: schema,
   readOnly: false,
   assetIds: () => [],
   paymentIds: (req) => [attendantPaymentId(req.payment_receipt_id, req.correlation_id)],
+  planPayments: () => 'always',
   decide(ctx, req) {
     const payment = toPayment(ctx, req);
     const existing = ctx.payments.get(payment.payment_id);
@@ -54,6 +59,8 @@ export const collectPayment: ActionHandler<CollectPaymentRequest> = {
       amount: toWire(req.payment_amount, ctx.plan.template.billing.currency_decimals),
       currency: payment.currency,
     };
+    const elsewhere = otherPlansPayment(ctx, existing);
+    if (elsewhere) return refusal('PAYMENT_PLAN_MISMATCH', 'PAYMENT_PLAN_MISMATCH', elsewhere, base);
     if (existing) {
       // Odoo's confirmation of this receipt arrived first: the money is in; nothing to add.
       return {
@@ -64,8 +71,9 @@ export const collectPayment: ActionHandler<CollectPaymentRequest> = {
         effects: [],
       };
     }
-    const immediate = ctx.plan.template.billing.immediate_credit === true;
-    const outcome = immediate ? settle(ctx, payment) : recordPending(ctx, payment);
+    const mode = paymentMode(ctx.plan.template);
+    const outcome =
+      mode === 'immediate' ? settle(ctx, payment) : recordPending(ctx, payment, mode === 'provisional');
     if (!isSettlement(outcome)) return outcome;
     return {
       success: true,

@@ -1,7 +1,8 @@
 import type { ActionHandler, BaseRequest } from '../handler.types.js';
+import { refusal } from '../shared/agent.types.js';
 import { toWire } from '../shared/decimal.js';
-import type { PaymentInput, PaymentType } from '../shared/payments.js';
-import { isSettlement, settle } from '../shared/settle.js';
+import { otherPlansPayment, type PaymentInput, type PaymentType } from '../shared/payments.js';
+import { isSettlement, reject, settle } from '../shared/settle.js';
 import schema from './request.schema.json' with { type: 'json' };
 
 export interface ConfirmPaymentRequest extends BaseRequest {
@@ -10,6 +11,7 @@ export interface ConfirmPaymentRequest extends BaseRequest {
   currency: string;
   payment_method: string;
   payment_type: PaymentType;
+  payment_status?: 'CONFIRMED' | 'REJECTED';
   service_id?: string;
   payment_timestamp?: string;
   service_description?: string;
@@ -34,13 +36,22 @@ function toPayment(req: ConfirmPaymentRequest): PaymentInput {
   };
 }
 
-/** Odoo's payment callback (SPEC §2.3); Odoo retries, so the receipt id is the idempotency key. */
+function unchanged(signal: string, metadata: Record<string, unknown>) {
+  return { success: true, signals: [signal], metadata, fsmInputs: [], effects: [] };
+}
+
+/**
+ * Odoo's payment callback (SPEC §2.3); Odoo retries, so the receipt id is the idempotency key and a
+ * receipt's outcome (CONFIRMED or REJECTED) is final. A confirmation of money collected at the station
+ * settles it (credit less any provisional credit given); a rejection reverses what was credited for it.
+ */
 export const confirmPayment: ActionHandler<ConfirmPaymentRequest> = {
   action: 'CONFIRM_PAYMENT',
   requestSchema: schema,
   readOnly: false,
   assetIds: () => [],
   paymentIds: (req) => [req.payment_receipt_id],
+  planPayments: () => 'always',
   idempotencyKey: (req) => ({ scope: 'payment', key: req.payment_receipt_id }),
   decide(ctx, req) {
     const base = {
@@ -50,17 +61,30 @@ export const confirmPayment: ActionHandler<ConfirmPaymentRequest> = {
       currency: req.currency,
     };
     const existing = ctx.payments.get(req.payment_receipt_id);
-    if (existing?.status === 'CONFIRMED') {
-      // Credited already (the template credited the attendant's collection at once): record nothing twice.
+    const elsewhere = otherPlansPayment(ctx, existing);
+    if (elsewhere) return refusal('PAYMENT_PLAN_MISMATCH', 'PAYMENT_PLAN_MISMATCH', elsewhere, base);
+    if (existing?.status === 'REJECTED') {
+      return unchanged('PAYMENT_ALREADY_REJECTED', { ...base, payment_status: 'REJECTED' });
+    }
+    if (req.payment_status === 'REJECTED') {
+      if (existing?.status === 'CONFIRMED' && existing.source === 'odoo') {
+        const message = `payment ${req.payment_receipt_id} was confirmed by Odoo already`;
+        return refusal('PAYMENT_ALREADY_CONFIRMED', 'PAYMENT_ALREADY_CONFIRMED', message, base);
+      }
+      const outcome = reject(ctx, toPayment(req), existing);
       return {
         success: true,
-        signals: ['PAYMENT_ALREADY_CONFIRMED'],
-        metadata: base,
+        signals: outcome.signals,
+        metadata: { ...base, ...outcome.metadata },
         fsmInputs: [],
-        effects: [],
+        effects: outcome.effects,
       };
     }
-    const outcome = settle(ctx, toPayment(req));
+    if (existing?.status === 'CONFIRMED') {
+      // Credited already (the template credited the attendant's collection at once): record nothing twice.
+      return unchanged('PAYMENT_ALREADY_CONFIRMED', base);
+    }
+    const outcome = settle(ctx, toPayment(req), existing);
     if (!isSettlement(outcome)) return outcome;
     return {
       success: true,

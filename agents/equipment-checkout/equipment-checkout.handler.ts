@@ -3,6 +3,7 @@ import type { AgentResult } from '../shared/agent.types.js';
 import { toWire } from '../shared/decimal.js';
 import { serviceCompletedEvent } from '../shared/events.js';
 import { quotaExhaustedResult } from '../shared/exhausted.js';
+import { withPendingTopUp } from '../shared/pending.js';
 import type { AgentContext } from '../shared/plan.types.js';
 import { quotaUpdatesWire } from '../shared/quota.js';
 import {
@@ -71,10 +72,11 @@ export const equipmentCheckout: ActionHandler<EquipmentCheckoutRequest> = {
     req.replacement_equipment_id,
     ...(req.incoming_equipment_id ? [req.incoming_equipment_id] : []),
   ],
+  planPayments: () => 'on-refusal',
   decide(ctx, req, settings) {
     const swap = computeSwap(ctx, toSwapRequest(req, settings.kwhToleranceKwh));
     if (!isSwap(swap)) return swap;
-    if (swap.shortfalls.length > 0) return quotaExhaustedResult(ctx, req, swap);
+    if (swap.shortfalls.length > 0) return withPendingTopUp(ctx, quotaExhaustedResult(ctx, req, swap));
     return success(ctx, req, swap);
   },
 };

@@ -2,7 +2,7 @@ import type { ActionHandler } from '../handler.types.js';
 import type { IdentifyEquipmentRequest } from '../identify-returned-equipment/identify-returned-equipment.handler.js';
 import { type AgentResult, refusal } from '../shared/agent.types.js';
 import { energyMetadata, readBattery } from '../shared/energy.js';
-import { checkOutgoing } from '../shared/equipment.js';
+import { chargeUnknown, checkOutgoing } from '../shared/equipment.js';
 import schema from './request.schema.json' with { type: 'json' };
 
 /** The battery the attendant wants to hand over: in this station's stock, free, healthy, charged enough. */
@@ -37,16 +37,17 @@ export const identifyOutgoingEquipment: ActionHandler<IdentifyEquipmentRequest> 
       capacity_kwh: capacity.toNumber(),
       ...energyMetadata(energy, params.electricity_tracking.decimal_precision),
     };
+    if (!energy) return chargeUnknown(id, 'kwh_remaining or soc_percent');
     const minSoc = params.electricity_tracking.min_outgoing_soc_pct ?? 0;
-    const socPct = energy ? energy.kwh.div(capacity).mul(100) : null;
-    if (socPct?.lt(minSoc)) {
+    const socPct = energy.kwh.div(capacity).mul(100);
+    if (socPct.lt(minSoc)) {
       const message = `battery ${id} is at ${socPct.toFixed(0)} %; at least ${minSoc} % is needed to issue it`;
       return refusal('EQUIPMENT_INSUFFICIENT_CHARGE', 'EQUIPMENT_NOT_AVAILABLE', message, metadata);
     }
     return {
       success: true,
-      signals: ['EQUIPMENT_AVAILABLE', ...(energy?.mismatch ? ['KWH_MISMATCH'] : [])],
-      metadata: { ...metadata, soc_percent: socPct ? Number(socPct.toFixed(1)) : null },
+      signals: ['EQUIPMENT_AVAILABLE', ...(energy.mismatch ? ['KWH_MISMATCH'] : [])],
+      metadata: { ...metadata, soc_percent: Number(socPct.toFixed(1)) },
       fsmInputs: [],
       effects: [],
     };

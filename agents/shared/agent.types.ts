@@ -17,6 +17,8 @@ export type Effect =
     }
   | { kind: 'event'; event_type: string; topic: string; payload: Record<string, unknown> }
   | { kind: 'payment'; payment: PaymentRecord }
+  | { kind: 'payment_update'; update: PaymentUpdate }
+  | { kind: 'plan_status'; status: PlanStatus }
   | { kind: 'returned'; asset_id: string | null; kwh: string | null }
   | { kind: 'renew_period'; quotas: { service_id: string; quota: string }[] }
   | {
@@ -27,10 +29,27 @@ export type Effect =
       details: Record<string, unknown>;
     };
 
+export type PaymentStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED';
+export type PlanStatus = 'ACTIVE' | 'SUSPENDED' | 'COMPLETE';
+
+/** A payment's ledger moving on: confirmed (with Odoo's amount), credited further, or rejected and reversed. */
+export interface PaymentUpdate {
+  payment_id: string;
+  status: PaymentStatus;
+  /** Odoo's amount when it confirms; the stored amount otherwise. */
+  amount?: string;
+  /** Units credited for this payment so far, in total. */
+  credited?: string;
+  credit_service_id?: string | null;
+  provisional_amount?: string;
+  reversed?: string;
+  unrecovered?: string;
+}
+
 export interface PaymentRecord {
   payment_id: string;
   source: 'attendant' | 'odoo';
-  status: 'PENDING' | 'CONFIRMED';
+  status: PaymentStatus;
   amount: string;
   currency: string;
   payment_method: string;
@@ -39,6 +58,11 @@ export interface PaymentRecord {
   odoo_receipt_id: string | null;
   correlation_id: string | null;
   payment_timestamp: string | null;
+  /** Units credited for this payment (at once, or provisionally while PENDING). */
+  credited: string;
+  credit_service_id: string | null;
+  /** The part of the amount credited before Odoo confirmed it (provisional credit). */
+  provisional_amount: string;
 }
 
 export interface WireError {

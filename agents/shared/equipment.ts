@@ -16,6 +16,7 @@ export function checkOutgoing(ctx: AgentContext, assetId: string): AgentResult |
   const asset = ctx.assets.get(assetId);
   if (!asset) return notFound(assetId);
   if (asset.status === 'IN_STOCK') return null;
+  if (asset.status === 'LOST') return unavailable('EQUIPMENT_REPORTED_LOST', assetId, 'is reported lost');
   const holder = asset.holder_plan_id;
   if (holder && holder !== ctx.plan.plan_id) {
     return unavailable('EQUIPMENT_ASSIGNED_TO_OTHER_PLAN', assetId, 'is held by another plan');
@@ -55,8 +56,13 @@ export function checkReturnNeeded(
 
 const BLOCKING_PAYMENT_STATES = new Set(['DEPOSIT_DUE', 'FINAL_DUE']);
 
-/** Checkout is refused while a deposit or a final renewal notice is unpaid, and for inactive plans. */
+/** Checkout is refused for a suspended or closed plan, and while a deposit or a final renewal notice is unpaid. */
 export function checkPlanCanSwap(ctx: AgentContext): AgentResult | null {
+  if (ctx.plan.status !== 'ACTIVE') {
+    return refusal('PLAN_NOT_ACTIVE', 'PLAN_NOT_ACTIVE', `plan ${ctx.plan.plan_id} is ${ctx.plan.status}`, {
+      plan_status: ctx.plan.status,
+    });
+  }
   const payment = ctx.plan.cycles.payment_cycle.state;
   if (BLOCKING_PAYMENT_STATES.has(payment)) {
     return refusal(
@@ -68,10 +74,15 @@ export function checkPlanCanSwap(ctx: AgentContext): AgentResult | null {
       },
     );
   }
-  if (ctx.plan.status !== 'ACTIVE') {
-    return refusal('PLAN_NOT_ACTIVE', 'PLAN_NOT_ACTIVE', `plan ${ctx.plan.plan_id} is ${ctx.plan.status}`, {
-      plan_status: ctx.plan.status,
-    });
-  }
   return null;
+}
+
+/** No hardware reading and no kWh or SOC from the app: the battery's charge is unknown, so it is not issued. */
+export function chargeUnknown(assetId: string, fields: string): AgentResult {
+  return refusal(
+    'EQUIPMENT_CHARGE_UNKNOWN',
+    'EQUIPMENT_CHARGE_UNKNOWN',
+    `the station cannot read battery ${assetId} and the request gives no ${fields}: its charge is unknown`,
+    { equipment_id: assetId },
+  );
 }

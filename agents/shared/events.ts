@@ -9,6 +9,8 @@ export const eventTopics = {
   serviceCompleted: (planId: string) => `event/abs/service/plan/${planId}/service_completed`,
   quotaExhausted: (planId: string) => `event/abs/service/plan/${planId}/quota_exhausted`,
   paymentReceived: (planId: string) => `event/abs/payment/plan/${planId}/payment_received`,
+  paymentCollected: (planId: string) => `event/abs/payment/plan/${planId}/payment_collected`,
+  paymentRejected: (planId: string) => `event/abs/payment/plan/${planId}/payment_rejected`,
 } as const;
 
 export interface ServiceEventInput {

@@ -27,6 +27,13 @@ export interface AgentParams {
     readonly require_payment_confirmation: boolean;
     readonly receipt_generation_enabled: boolean;
     readonly event_publishing_enabled: boolean;
+    /** The payment_type COMPLETE_SERVICE applies when the request names none (default TOP_UP). */
+    readonly default_payment_type?: 'DEPOSIT' | 'TOP_UP' | 'RENEWAL' | 'SWAP_FEE';
+    /**
+     * Station top-ups credited at once, before Odoo confirms them, up to this much money (plan's
+     * currency) outstanding per plan; reversed if Odoo rejects the payment. Absent or 0: wait for Odoo.
+     */
+    readonly provisional_credit_limit?: number;
   };
 }
 
@@ -86,10 +93,25 @@ export interface AssetView {
 /** Everything a handler may look at; gathered by the router before it calls the handler. */
 export interface PaymentView {
   readonly payment_id: string;
-  readonly status: 'PENDING' | 'CONFIRMED';
+  readonly status: 'PENDING' | 'CONFIRMED' | 'REJECTED';
   readonly amount: string;
   readonly payment_type: string | null;
   readonly source: string;
+  /** The ledger columns; loaded for actions that read the plan's open payments (planPayments). */
+  readonly ledger?: PaymentLedgerView;
+}
+
+export interface PaymentLedgerView {
+  readonly plan_id: string;
+  readonly currency: string;
+  readonly payment_method: string;
+  readonly credited: string;
+  readonly credit_service_id: string | null;
+  readonly provisional_amount: string;
+  readonly reversed: string;
+  readonly unrecovered: string;
+  readonly created_at: string;
+  readonly rejected_at: string | null;
 }
 
 export interface AgentContext {

@@ -1,7 +1,13 @@
 import { type AgentResult, type Effect, invalidValue } from './agent.types.js';
 import { type Dec, dec, roundTo, toStored, toWire } from './decimal.js';
-import { type AppEnergy, type ResolvedEnergy, requireEnergy } from './energy.js';
-import { checkIncoming, checkOutgoing, checkPlanCanSwap, checkReturnNeeded } from './equipment.js';
+import { type AppEnergy, type ResolvedEnergy, readBattery, requireEnergy } from './energy.js';
+import {
+  chargeUnknown,
+  checkIncoming,
+  checkOutgoing,
+  checkPlanCanSwap,
+  checkReturnNeeded,
+} from './equipment.js';
 import type { AgentContext } from './plan.types.js';
 import {
   energyService,
@@ -69,6 +75,9 @@ export function computeSwap(ctx: AgentContext, original: SwapRequest): Swap | Ag
       ? resolveOne(ctx, req.incomingId, req.incoming, 'incoming', req.toleranceKwh)
       : null;
   if (incoming && !('kwh' in incoming)) return incoming;
+  if (!readBattery(ctx, req.outgoingId, req.outgoing, req.toleranceKwh).energy) {
+    return chargeUnknown(req.outgoingId, 'outgoing kWh or SOC');
+  }
   const outgoing = resolveOne(ctx, req.outgoingId, req.outgoing, 'outgoing', req.toleranceKwh);
   if (!('kwh' in outgoing)) return outgoing;
   const params = ctx.plan.template.agent_params.electricity_tracking;

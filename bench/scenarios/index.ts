@@ -3,6 +3,7 @@ import { completeService } from './complete-service.js';
 import { equipmentCheckout } from './equipment-checkout.js';
 import { modbusPolling } from './modbus-polling.js';
 import { mqttEcho } from './mqtt-echo.js';
+import { safetyGuard } from './safety-guard.js';
 import { singleStatement } from './single-statement.js';
 import { startup } from './startup.js';
 import { telemetryIngest } from './telemetry-ingest.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   equipmentCheckout,
   completeService,
   modbusPolling,
+  safetyGuard,
   startup,
   telemetryIngest,
 ];

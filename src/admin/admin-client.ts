@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/db/connect.js';
 import { migrateToLatest } from '../adapters/db/migrate.js';
+import { createRequestStore } from '../adapters/db/request-store.js';
 import { loadTemplates } from '../adapters/templates/template-loader.js';
 import type { SwapdConfig } from '../config/config.js';
 import { SwapdError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { systemClock } from '../ports/clock.js';
 import { readRuntimeNote } from '../runtime/runtime-file.js';
 import { addAssets, importPlans, upsertTemplates } from './admin.repo.js';
 import { type AssetImport, type PlanImport, parseAssets, parsePlans } from './admin-validation.js';
+import {
+  BATTERY_OPERATIONS,
+  commandPipeline,
+  type LifecycleAnswer,
+  type LifecycleCommand,
+  runLifecycle,
+} from './lifecycle.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 
 /**
@@ -16,7 +26,20 @@ import { type ReconcileReport, reconcile } from './reconcile.js';
 export interface AdminClient {
   importPlans(plans: PlanImport[]): Promise<string[]>;
   addAssets(assets: AssetImport[]): Promise<number>;
+  /** A lifecycle operation of the ops topic (suspend, resume, close a plan; battery lost, recovered). */
+  lifecycle(command: LifecycleCommand): Promise<LifecycleAnswer>;
   close(): Promise<void>;
+}
+
+function lifecyclePath(cmd: LifecycleCommand): string {
+  const battery = BATTERY_OPERATIONS.includes(cmd.operation);
+  const id = encodeURIComponent((battery ? cmd.asset_id : cmd.plan_id) ?? '');
+  return `/api/v1/ops/${battery ? 'assets' : 'plans'}/${id}/${cmd.operation}`;
+}
+
+function lifecycleBody(cmd: LifecycleCommand): Record<string, string> {
+  const { operation: _op, plan_id: _plan, asset_id: _asset, ...fields } = cmd;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string'));
 }
 
 async function post(url: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -46,15 +69,20 @@ export async function openAdminClient(config: SwapdConfig, templatesDir: string)
         (await post(`${note.http_url}/api/v1/ops/plans`, note.ops_token, plans)).created as string[],
       addAssets: async (assets) =>
         (await post(`${note.http_url}/api/v1/ops/assets`, note.ops_token, assets)).registered as number,
+      lifecycle: async (cmd) =>
+        post(`${note.http_url}${lifecyclePath(cmd)}`, note.ops_token, lifecycleBody(cmd)),
       close: async () => {},
     };
   }
   const handle = await openDatabase({ url: config.database_url, dataDir: config.data_dir, poolSize: 2 });
   await migrateToLatest(handle.db);
   await upsertTemplates(handle.db, loadTemplates(templatesDir));
+  const log = createLogger({ level: config.log_level, pretty: false });
+  const pipeline = commandPipeline(config, createRequestStore(handle.db), systemClock, log);
   return {
     importPlans: (plans) => importPlans(handle.db, parsePlans(plans), new Date()),
     addAssets: (assets) => addAssets(handle.db, parseAssets(assets)),
+    lifecycle: (cmd) => runLifecycle(handle.db, (m) => pipeline.handle(m), cmd),
     close: () => handle.close(),
   };
 }

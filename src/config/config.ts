@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SwapdError } from '../errors.js';
+import { CHEMISTRIES, type Chemistry, type LimitOverrides, resolveLimits } from '../../safety/index.js';
+import { type ErrorDetail, SwapdError } from '../errors.js';
 import { createAjv } from '../validation/ajv.js';
 import schema from './config.schema.json' with { type: 'json' };
 import { readEnv } from './env.js';
@@ -39,6 +40,8 @@ export interface SwapdConfig {
   readonly mqtt_username: string | null;
   readonly mqtt_password: string | null;
   readonly shared_subscription_group: string | null;
+  /** MQTT 5 Response Topics are answered on only under this prefix (null: never). */
+  readonly mqtt5_response_topic_prefix: string | null;
   readonly broker_host: string;
   readonly broker_port: number;
   readonly broker_port_fallback: boolean;
@@ -46,6 +49,7 @@ export interface SwapdConfig {
   readonly database_url: string | null;
   readonly data_dir: string;
   readonly http_host: string;
+  readonly monitor_password: string | null;
   readonly http_port: number;
   readonly site_id: string;
   readonly roles: readonly Role[];
@@ -56,6 +60,8 @@ export interface SwapdConfig {
   readonly registry_dir: string | null;
   readonly outbox_batch_size: number;
   readonly outbox_retry_ms: number;
+  /** How long a relay's claim on outbox rows lasts (a killed instance's rows wait this long). */
+  readonly outbox_lease_ms: number;
   readonly scheduler_interval_ms: number;
   readonly db_pool_size: number;
   readonly kwh_mismatch_tolerance_kwh: number;
@@ -76,10 +82,26 @@ export interface SwapdConfig {
     readonly simulator_port: number;
     readonly simulator_slots: number;
     readonly devices: readonly DeviceConfig[];
+    /** The station's grid power limit, shared by the charging slots. */
+    readonly max_power_kw: number;
+    /** Slots charge towards this SOC (kept inside each chemistry's SOC_MAX). */
+    readonly target_soc_pct: number;
+    readonly poll_interval_ms: number;
+    /** Run the charging control loop (the SafetyGuard is always in front of every write). */
+    readonly control: boolean;
+    readonly safety: StationSafetyConfig;
   };
   readonly telemetry: TelemetryConfig;
   /** Fields the operator set explicitly (file or environment), e.g. to tell a chosen port from the default. */
   readonly explicit: readonly string[];
+}
+
+export interface StationSafetyConfig {
+  readonly stale_after_s: number;
+  /** Limits for a profile whose chemistry is neither LFP nor NMC (or not given). */
+  readonly fallback_chemistry: Chemistry;
+  /** Normal-tier overrides per chemistry, each inside its critical limit. */
+  readonly limits: Readonly<Partial<Record<Chemistry, LimitOverrides>>>;
 }
 
 export interface LoadConfigOptions {
@@ -137,10 +159,20 @@ export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });
   }
   const config = { ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit };
-  const problems = securityProblems(config);
+  const problems = [...safetyProblems(config.station.safety), ...securityProblems(config)];
   if (problems.length > 0) {
     const lines = problems.map((d) => `  ${d.path}: ${d.message}`).join('\n');
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details: problems });
   }
   return deepFreeze(config);
+}
+
+/** Safety limits outside their critical limits (SPEC §8): the process must not start with them. */
+function safetyProblems(safety: StationSafetyConfig): ErrorDetail[] {
+  return CHEMISTRIES.flatMap((chemistry) => {
+    const result = resolveLimits(chemistry, safety.limits[chemistry]);
+    return result.ok
+      ? []
+      : result.problems.map((message) => ({ path: `/station/safety/limits/${chemistry}`, message }));
+  });
 }

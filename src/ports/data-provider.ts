@@ -1,8 +1,10 @@
 /**
- * The hardware driver port (BESSAI-SPEC-001, mapped to TypeScript). The runtime, the safety guard and
- * the battery scanner see a device only through this interface; adapters (Modbus TCP/RTU, the station
- * simulator) implement it. Errors are one coded class, `DriverError`, mapping SPEC-001's KeyError /
- * ConnectionError / TimeoutError / ValueError.
+ * The hardware driver port (BESSAI-SPEC-001, mapped to TypeScript), split by capability: a
+ * `DataReader` (what the scanner, the control loop and the station page get), a `DataWriter` (the
+ * control tags; handed once, to src/runtime/guarded-station.ts, which passes every write through the
+ * SafetyGuard) and the lifecycle. Adapters (Modbus TCP/RTU) implement the whole `DataProvider`.
+ * Errors are one coded class, `DriverError`, mapping SPEC-001's KeyError / ConnectionError /
+ * TimeoutError / ValueError.
  */
 
 /** SPEC-001 §6 lifecycle. */
@@ -68,9 +70,14 @@ export interface TagCoverage {
   unsupportedRequiredTags: readonly string[];
   /** Maximum power rating; setpoints beyond ±p_max are rejected. */
   pMaxKw: number;
+  /** Battery chemistry from the profile (LFP, NMC, …), or null when the profile does not say. */
+  chemistry: string | null;
+  /** Alarm tag → bit numbers that put the device in Safe State (the profile's safety_critical_alarm_bits). */
+  safetyCriticalAlarmBits: Readonly<Record<string, readonly number[]>>;
 }
 
-export interface DataProvider {
+/** The read side of a device: no method here changes anything on the hardware. */
+export interface DataReader {
   /** True iff the connection is established and verified. No I/O. */
   readonly isConnected: boolean;
   /** "<Manufacturer> <Model> @ <endpoint>". No I/O. */
@@ -79,8 +86,6 @@ export interface DataProvider {
   /** When the last read succeeded (any tag), or null. Used by the safety guard's stale-data rule. */
   readonly lastGoodReadAt: Date | null;
   readonly tags: TagCoverage;
-  /** Idempotent. Retries with exponential backoff; throws DriverError CONNECTION_FAILED. */
-  connect(): Promise<void>;
   /** Physical units; throws UNKNOWN_TAG, NOT_CONNECTED, TIMEOUT, EXCEPTION. Never returns null. */
   readTag(tag: string): Promise<number>;
   /** Reads several tags with as few requests as the device allows. All or nothing. */
@@ -92,8 +97,18 @@ export interface DataProvider {
    * figures are computed (a BMS's remaining Ah × pack voltage) and must not pass through a float.
    */
   readTagsExact?(tags: readonly string[]): Promise<Record<string, string>>;
+}
+
+/** The control side: only the guarded station holds one (see the module comment). */
+export interface DataWriter {
   /** Range is checked before anything is sent (RANGE); UNKNOWN_TAG when not writable. */
   writeTag(tag: string, value: number): Promise<void>;
+}
+
+/** A whole SPEC-001 driver: what adapters implement and what the station hardware owns. */
+export interface DataProvider extends DataReader, DataWriter {
+  /** Idempotent. Retries with exponential backoff; throws DriverError CONNECTION_FAILED. */
+  connect(): Promise<void>;
   /** Idempotent; isConnected is false when it returns. */
   disconnect(): Promise<void>;
 }

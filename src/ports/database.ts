@@ -51,7 +51,7 @@ export interface AssetsTable {
 export interface IdempotencyKeysTable {
   scope: string;
   key: string;
-  plan_id: string | null;
+  plan_id: string;
   operation: string;
   request_hash: string;
   response: Json | null;
@@ -106,6 +106,12 @@ export interface PaymentsTable {
   payment_timestamp: Timestamp | null;
   created_at: GeneratedTimestamp;
   confirmed_at: Timestamp | null;
+  credited: Generated<string>;
+  credit_service_id: string | null;
+  provisional_amount: Generated<string>;
+  reversed: Generated<string>;
+  unrecovered: Generated<string>;
+  rejected_at: Timestamp | null;
 }
 
 export interface AuditLogTable {

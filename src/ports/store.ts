@@ -3,10 +3,13 @@ import type { AssetView, PaymentView, PlanView } from '../../agents/shared/plan.
 import type { CycleName, CycleRecord } from '../../fsm/index.js';
 
 export interface IdempotencyKey {
-  /** 'request' for correlation_id, 'payment' for Odoo's payment_receipt_id. */
+  /**
+   * 'request': a correlation_id, unique per plan and operation; 'payment': Odoo's payment_receipt_id,
+   * unique across all plans.
+   */
   scope: 'request' | 'payment';
   key: string;
-  planId: string | null;
+  planId: string;
   operation: string;
   requestHash: string;
 }
@@ -62,6 +65,8 @@ export interface RequestTransaction {
     request: LoadRequest,
   ): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; loaded: LoadedRequest | null }>;
   write(write: RequestWrite): Promise<void>;
+  /** The plan's PENDING and latest REJECTED payments and the named ones, with their ledger columns. */
+  planPayments(planId: string, paymentIds: readonly string[]): Promise<PaymentView[]>;
 }
 
 export interface RequestStore {

@@ -13,6 +13,7 @@ import type { MessageValidator } from '../validation/message-validator.js';
 import { runCycles } from './cycles.js';
 import { type FlatResponse, type Normalised, normalise, render } from './envelope.js';
 import { requestHash } from './request-hash.js';
+import { checkResponseTopic, type IgnoredReason } from './response-topic.js';
 import { errorResponse, type ResponseBase, replayResponse, resultResponse } from './responses.js';
 import type { Action, ParsedTopic } from './topics.js';
 import { parseRequestTopic } from './topics.js';
@@ -25,6 +26,8 @@ export interface PipelineSettings extends HandlerSettings {
   readonly siteId: string;
   /** How long the station hardware may take to answer for a battery before the app's value is used. */
   readonly scannerTimeoutMs: number;
+  /** MQTT 5 Response Topics are answered on only under this prefix; null: never. */
+  readonly responseTopicPrefix: string | null;
 }
 
 export interface PipelineDeps {
@@ -44,6 +47,8 @@ export interface PipelineDeps {
    * needs none). Given the payload as published.
    */
   signatureProblem?: (action: Action, payload: Record<string, unknown>, now: Date) => string | null;
+  /** Told of every MQTT 5 Response Topic that was not answered on (metrics). */
+  onResponseTopicIgnored?: (reason: IgnoredReason) => void;
 }
 
 export interface Outbound {
@@ -92,17 +97,26 @@ export class RequestPipeline {
     const outcome = response.success ? 'success' : (response.error?.code ?? response.signals[0] ?? 'failed');
     this.#deps.observe?.(action ?? 'UNKNOWN', outcome, (performance.now() - started) / 1000);
     return {
-      topics: [
-        topic.responseTopic,
-        ...(message.responseTopic && message.responseTopic !== topic.responseTopic
-          ? [message.responseTopic]
-          : []),
-      ],
+      topics: [topic.responseTopic, ...this.#requesterTopic(message, topic)],
       // The flat form is the stored response itself: its text is reused, not serialised again.
       payload:
         shape === 'flat' && answer.text ? answer.text : JSON.stringify(render(shape, response, action)),
       ...(message.correlationData ? { correlationData: message.correlationData } : {}),
     };
+  }
+
+  /** The requester's own MQTT 5 Response Topic, when it may be answered on; others are logged and counted. */
+  #requesterTopic(message: InboundMessage, topic: ParsedTopic): string[] {
+    const wanted = message.responseTopic;
+    if (!wanted || wanted === topic.responseTopic) return [];
+    const ignored = checkResponseTopic(wanted, this.#deps.settings.responseTopicPrefix);
+    if (!ignored) return [wanted];
+    this.#deps.onResponseTopicIgnored?.(ignored);
+    this.#deps.log.warn(
+      { reason: ignored, request_topic: message.topic, prefix: this.#deps.settings.responseTopicPrefix },
+      'MQTT 5 Response Topic ignored; answered on the contract topic only',
+    );
+    return [];
   }
 
   async #answer(topic: ParsedTopic, payload: Buffer) {
@@ -250,13 +264,24 @@ export class RequestPipeline {
     }
     const loaded = claim.loaded;
     if (!loaded) throw new PlanNotFound();
-    const ctx = this.#context(loaded.plan, loaded.assets, loaded.payments, readings, base.now);
-    const result = this.#decide(ctx, loaded.plan, request, base.now);
+    const need = p.handler.planPayments?.(request) ?? 'never';
+    const withPlanPayments = async () =>
+      mergePayments(
+        loaded.payments,
+        await tx.planPayments(p.topic.planId, p.handler.paymentIds?.(request) ?? []),
+      );
+    const payments = need === 'always' ? await withPlanPayments() : loaded.payments;
+    let ctx = this.#context(loaded.plan, loaded.assets, payments, readings, base.now);
+    let result = this.#decide(ctx, loaded.plan, request, base.now);
+    if (need === 'on-refusal' && !result.success) {
+      // Decisions are pure: taken again with the plan's open payments, to say what awaits Odoo.
+      ctx = this.#context(loaded.plan, loaded.assets, await withPlanPayments(), readings, base.now);
+      result = this.#decide(ctx, loaded.plan, request, base.now);
+    }
     if (result.signals[0] === 'VALIDATION_FAILED')
       throw new RejectedInTransaction(resultResponse(base, result));
-    const kept = result.success
-      ? result.effects
-      : result.effects.filter((e) => e.kind === 'event' || e.kind === 'audit');
+    // A refusal changes nothing but its events, its audit rows and the record of money taken.
+    const kept = result.success ? result.effects : result.effects.filter(keptOnRefusal);
     const effects = this.#stampEvents(kept, base.now);
     const cycles = result.success && 'changed' in result ? result.changed : [];
     const response = resultResponse(base, result);
@@ -355,6 +380,17 @@ export class RequestPipeline {
     this.#requestLog(p).error({ err }, 'request failed');
     return errorResponse(base, 'INTERNAL_ERROR', 'internal error; nothing was applied');
   }
+}
+
+function keptOnRefusal(e: Effect): boolean {
+  return e.kind === 'event' || e.kind === 'audit' || (e.kind === 'payment' && e.payment.status === 'PENDING');
+}
+
+/** The ledger rows replace the short rows of the same payments. */
+function mergePayments(short: PaymentView[], full: PaymentView[]): PaymentView[] {
+  const byId = new Map(short.map((v) => [v.payment_id, v]));
+  for (const v of full) byId.set(v.payment_id, v);
+  return [...byId.values()];
 }
 
 function topicMismatch(topic: ParsedTopic, request: Record<string, unknown>) {

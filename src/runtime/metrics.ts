@@ -32,6 +32,42 @@ export class SwapdMetrics {
     registers: [this.registry],
   });
 
+  readonly responseTopicsIgnored = new Counter({
+    name: 'swapd_response_topics_ignored_total',
+    help: 'MQTT 5 Response Topics not answered on (outside the configured prefix, malformed, or disabled)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly safetyBlocks = new Counter({
+    name: 'swapd_safety_blocks_total',
+    help: 'SafetyGuard blocks, by reason (counted when the reason starts to apply on a slot)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly safetySafeState = new Gauge({
+    name: 'swapd_safety_safe_state',
+    help: '1 while the slot is latched in Safe State',
+    labelNames: ['slot'] as const,
+    registers: [this.registry],
+  });
+  readonly safetySetpointKw = new Gauge({
+    name: 'swapd_safety_setpoint_kw',
+    help: 'The power setpoint last written to the slot (kW, negative = charge)',
+    labelNames: ['slot'] as const,
+    registers: [this.registry],
+  });
+  readonly safetyWrites = new Counter({
+    name: 'swapd_safety_setpoint_writes_total',
+    help: 'Control writes that passed the SafetyGuard, by slot',
+    labelNames: ['slot'] as const,
+    registers: [this.registry],
+  });
+  readonly stationChargingKw = new Gauge({
+    name: 'swapd_station_charging_power_kw',
+    help: 'Measured charging power of all slots together (kW)',
+    registers: [this.registry],
+  });
+
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'swapd_' });
   }

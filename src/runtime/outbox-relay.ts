@@ -5,7 +5,13 @@ import type { OutboxStore } from '../ports/outbox.js';
 export interface OutboxRelayOptions {
   batchSize: number;
   retryMs: number;
+  /**
+   * How long a claimed batch stays this relay's: rows of a relay that died (SIGKILL) wait this long
+   * before another relay takes them. Short, because a batch is published in milliseconds.
+   */
   leaseMs?: number;
+  /** At shutdown, how long a batch in flight may still take before its rows are handed back. */
+  handoverMs?: number;
 }
 
 /**
@@ -22,6 +28,8 @@ export class OutboxRelay {
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   #idle: Promise<void> = Promise.resolve();
+  /** The batch being published now: handed back at shutdown if it does not finish. */
+  #inFlight: string[] = [];
   published = 0;
   failures = 0;
 
@@ -29,7 +37,7 @@ export class OutboxRelay {
     this.#store = store;
     this.#broker = broker;
     this.#log = log.child({ component: 'outbox' });
-    this.#options = { leaseMs: 30_000, ...options };
+    this.#options = { leaseMs: 5_000, handoverMs: 2_000, ...options };
     broker.onConnectionChange((connected) => {
       if (connected) this.kick();
     });
@@ -79,12 +87,14 @@ export class OutboxRelay {
     if (!this.#broker.connected) return 0;
     const batch = await this.#store.claim(this.#options.batchSize, this.#options.leaseMs);
     if (batch.length === 0) return 0;
+    this.#inFlight = batch.map((m) => m.id);
     const results = await Promise.allSettled(
       batch.map((m) => this.#broker.publish(m.topic, m.payload, { qos: m.qos })),
     );
     const ok = batch.filter((_, i) => results[i]?.status === 'fulfilled').map((m) => m.id);
     const failed = batch.filter((_, i) => results[i]?.status === 'rejected').map((m) => m.id);
     await this.#store.markPublished(ok);
+    this.#inFlight = [];
     this.published += ok.length;
     if (failed.length > 0) {
       await this.#store.release(
@@ -96,9 +106,26 @@ export class OutboxRelay {
     return batch.length;
   }
 
+  /**
+   * Stops, and hands over: a batch still waiting for the broker's acknowledgements after `handoverMs`
+   * has its claims released, so another instance publishes those events at once instead of after the
+   * lease (at least once: they may have reached the broker already).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#idle;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.#options.handoverMs);
+    });
+    const finished = await Promise.race([this.#idle.then(() => false), late]);
+    clearTimeout(timer);
+    if (!finished || this.#inFlight.length === 0) return;
+    const ids = this.#inFlight;
+    this.#inFlight = [];
+    await this.#store
+      .release(ids, 'handed over at shutdown')
+      .catch((err: unknown) => this.#log.warn({ err }, 'could not hand over the outbox batch'));
+    this.#log.info({ events: ids.length }, 'outbox batch handed over at shutdown');
   }
 }

@@ -1,6 +1,10 @@
 import envelopeRequest from '../../agents/messages/envelope-request.schema.json' with { type: 'json' };
 import envelopeResponse from '../../agents/messages/envelope-response.schema.json' with { type: 'json' };
+import paymentCollected from '../../agents/messages/payment-collected.event.schema.json' with {
+  type: 'json',
+};
 import paymentReceived from '../../agents/messages/payment-received.event.schema.json' with { type: 'json' };
+import paymentRejected from '../../agents/messages/payment-rejected.event.schema.json' with { type: 'json' };
 import quotaExhausted from '../../agents/messages/quota-exhausted.event.schema.json' with { type: 'json' };
 import response from '../../agents/messages/response.schema.json' with { type: 'json' };
 import serviceCompleted from '../../agents/messages/service-completed.event.schema.json' with {
@@ -15,6 +19,8 @@ export const EVENT_SCHEMAS: Record<string, object> = {
   SERVICE_COMPLETED: serviceCompleted,
   PAYMENT_RECEIVED: paymentReceived,
   QUOTA_EXHAUSTED: quotaExhausted,
+  PAYMENT_COLLECTED: paymentCollected,
+  PAYMENT_REJECTED: paymentRejected,
 };
 
 export const ENVELOPE_REQUEST = 'request:envelope';

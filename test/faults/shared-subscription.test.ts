@@ -18,8 +18,8 @@ async function outboxDrained(rig: FaultRig, timeoutMs: number): Promise<number> 
   }
 }
 
-/** The relay's lease on claimed rows: a killed instance's rows are taken over once it runs out. */
-const LEASE_MS = 30_000;
+/** The relay's lease on claimed rows (outbox_lease_ms): a killed instance's rows are taken over once it runs out. */
+const LEASE_MS = 5_000;
 
 /**
  * Two and three swapd instances share the request topics ($share/swapd/...) on one Postgres; one is

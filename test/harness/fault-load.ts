@@ -240,9 +240,15 @@ export interface Reconciled {
  * count equal to the swaps the clients saw succeed.
  */
 export async function reconcileLoad(db: Db, load: FaultLoad, waitForEventsMs = 15_000): Promise<Reconciled> {
+  const deadline = Date.now() + waitForEventsMs;
+  // Events still in the outbox are on their way (the relay retries after an outage): wait for it first.
+  while (Date.now() < deadline) {
+    const pending = await db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute();
+    if (pending.length === 0) break;
+    await sleep(100);
+  }
   const report = await reconcile(db, { now: new Date(), publishLagMs: 60_000 });
   const committed = await db.selectFrom('events').select('event_id').execute();
-  const deadline = Date.now() + waitForEventsMs;
   let missing = committed.map((e) => e.event_id).filter((id) => !load.eventIds.has(id));
   while (missing.length > 0 && Date.now() < deadline) {
     await sleep(100);

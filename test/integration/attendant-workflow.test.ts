@@ -141,6 +141,7 @@ describe('the attendant workflow end to end (aedes + postgres)', () => {
         amount: 15,
         receipt_id: 'PAY-78910',
         method: 'MOBILE_MONEY',
+        payment_type: 'TOP_UP',
         status: 'PENDING_CONFIRMATION',
       },
       quotas_remaining: { swap_count: '3 of 10', electricity_fuel: '29.9 kWh of 400 kWh' },
@@ -150,12 +151,14 @@ describe('the attendant workflow end to end (aedes + postgres)', () => {
         m.topic === `event/abs/service/plan/${PLAN}/service_completed` &&
         (m.body.service_data as Record<string, unknown>).source_action === 'COMPLETE_SERVICE',
     );
+    // Money taken at the station awaits Odoo: announced as collected, not yet as received.
     const payment = await station.requester.waitFor(
-      (m) => m.topic === `event/abs/payment/plan/${PLAN}/payment_received`,
+      (m) => m.topic === `event/abs/payment/plan/${PLAN}/payment_collected`,
     );
     expect(service.body.event_id).not.toBe(payment.body.event_id);
     expect(payment.body).toMatchObject({
-      event_type: 'PAYMENT_RECEIVED',
+      event_type: 'PAYMENT_COLLECTED',
+      payment_receipt_id: 'PAY-78910',
       plan_id: PLAN,
       customer_id: 'CUST-001',
       payment_data: {

@@ -1,27 +1,35 @@
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aKenyaPlan, batteries, seed } from '../builders/plans.js';
 import { startStation, type TestStation } from '../harness/station.js';
 
 const PLAN = 'bss-plan-weekly-freedom-nairobi-v2-plan1';
+const IDENTIFY = `call/uxi/attendant/plan/${PLAN}/identify_customer`;
+const CONTRACT = `rtrn/abs/attendant/plan/${PLAN}/identify_customer_response`;
 
-/** SPEC §2.1: an MQTT 5 request with Response Topic and Correlation Data is answered there as well. */
+interface Got {
+  topic: string;
+  correlation: string | undefined;
+  body: Record<string, unknown>;
+}
+
+/**
+ * SPEC §2.1: an MQTT 5 request with Response Topic and Correlation Data is answered there as well, when
+ * the Response Topic lies under the configured prefix; any other is ignored (logged and counted).
+ */
 describe('MQTT 5 request/response (mosquitto + postgres)', () => {
   let station: TestStation;
+  let app: MqttClient;
+  const got: Got[] = [];
 
   beforeAll(async () => {
     station = await startStation({ db: 'postgres', broker: 'mosquitto' });
     await seed(station.db, [aKenyaPlan()], batteries(['BAT-67890']));
-  });
-  afterAll(() => station?.close());
-
-  it('answers on the contract topic and on the Response Topic, echoing the Correlation Data', async () => {
-    // An attendant may read answers under its own client id (ACL pattern rtrn/client/%c/#).
-    const app = await mqtt.connectAsync(station.mosquitto!.urlFor('attendant'), {
+    // The harness's tester login reads every answer topic, so answers that must not be sent would be seen.
+    app = await mqtt.connectAsync(station.mosquitto!.urlFor('tester'), {
       protocolVersion: 5,
       clientId: 'ATT-001',
     });
-    const got: { topic: string; correlation: string | undefined; body: Record<string, unknown> }[] = [];
     app.on('message', (topic, payload, packet) => {
       got.push({
         topic,
@@ -29,29 +37,54 @@ describe('MQTT 5 request/response (mosquitto + postgres)', () => {
         body: JSON.parse(payload.toString()),
       });
     });
-    await app.subscribeAsync(['rtrn/client/ATT-001/inbox', `rtrn/abs/attendant/plan/${PLAN}/#`], { qos: 1 });
-    await app.publishAsync(
-      `call/uxi/attendant/plan/${PLAN}/identify_customer`,
-      JSON.stringify({ action: 'IDENTIFY_CUSTOMER', correlation_id: 'v5-1' }),
-      {
-        qos: 1,
-        properties: { responseTopic: 'rtrn/client/ATT-001/inbox', correlationData: Buffer.from('req-77') },
-      },
-    );
+    await app.subscribeAsync(['rtrn/#', 'event/#', 'app/#'], { qos: 1 });
+  });
+  afterAll(async () => {
+    await app?.endAsync();
+    await station?.close();
+  });
+
+  async function ask(id: string, responseTopic: string): Promise<Got[]> {
+    await app.publishAsync(IDENTIFY, JSON.stringify({ action: 'IDENTIFY_CUSTOMER', correlation_id: id }), {
+      qos: 1,
+      properties: { responseTopic, correlationData: Buffer.from(`cd-${id}`) },
+    });
     const deadline = Date.now() + 5000;
-    while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await app.endAsync();
-    expect(got.map((g) => g.topic).sort()).toEqual([
-      `rtrn/abs/attendant/plan/${PLAN}/identify_customer_response`,
-      'rtrn/client/ATT-001/inbox',
-    ]);
-    for (const g of got) {
-      expect(g.correlation).toBe('req-77');
+    while (!got.some((g) => g.topic === CONTRACT && g.body.correlation_id === id) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    // Anything else for this request would arrive right behind the contract answer.
+    await new Promise((r) => setTimeout(r, 300));
+    return got.filter((g) => g.body.correlation_id === id);
+  }
+
+  async function ignoredCount(reason: string): Promise<number> {
+    const metric = await station.swapd.metrics.responseTopicsIgnored.get();
+    return metric.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  }
+
+  it('answers on the contract topic and on a Response Topic under the prefix, echoing the Correlation Data', async () => {
+    const answers = await ask('v5-1', 'rtrn/client/ATT-001/inbox');
+    expect(answers.map((g) => g.topic).sort()).toEqual([CONTRACT, 'rtrn/client/ATT-001/inbox']);
+    for (const g of answers) {
+      expect(g.correlation).toBe('cd-v5-1');
       expect(g.body).toMatchObject({
         correlation_id: 'v5-1',
         success: true,
         signals: ['CUSTOMER_IDENTIFIED'],
       });
     }
+  });
+
+  it.each([
+    ['an event topic', `event/abs/payment/plan/${PLAN}/payment_received`, 'outside_prefix'],
+    ['another app topic', 'app/ATT-001/inbox', 'outside_prefix'],
+    ['the bare prefix', 'rtrn/client/', 'outside_prefix'],
+  ])('a Response Topic naming %s is not published to, and is counted', async (_name, topic, reason) => {
+    const before = await ignoredCount(reason);
+    const id = `v5-${topic}`;
+    const answers = await ask(id, topic);
+    expect(answers.map((g) => g.topic)).toEqual([CONTRACT]);
+    expect(got.some((g) => g.topic === topic)).toBe(false);
+    expect(await ignoredCount(reason)).toBe(before + 1);
   });
 });

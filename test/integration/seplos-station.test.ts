@@ -54,7 +54,9 @@ describe('a station of Seplos packs (agent + station roles, Seplos simulator, ae
       },
     });
     await seed(station.db, [aKenyaPlan()], batteries(['BAT-67890', 'BAT-70000']));
-    await waitUntil(() => [...(station.swapd.hardware?.drivers.values() ?? [])].every((d) => d.isConnected));
+    await waitUntil(() =>
+      Object.values(station.swapd.hardware?.health() ?? {}).every((s) => s === 'CONNECTED'),
+    );
   });
   afterAll(async () => {
     await station?.close();

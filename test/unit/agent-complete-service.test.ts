@@ -177,21 +177,42 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
       payment: { amount: 10, receipt_id: 'RCPT-5', method: 'MPESA', status: 'PENDING_CONFIRMATION' },
     });
     expect(result.metadata.payment_event).toMatchObject({
-      event_type: 'PAYMENT_RECEIVED',
+      event_type: 'PAYMENT_COLLECTED',
+      payment_receipt_id: 'RCPT-5',
+      provisional_credit: null,
       payment_data: { status: 'PENDING_CONFIRMATION', service_description: 'Battery swap at the station' },
     });
   });
 
-  it('a payment with no details: 0 CASH TOP_UP under ATT-<correlation_id>, the request timestamp', () => {
+  it('a payment with no amount rounds to nothing: refused, nothing changes', () => {
     const result = decide(ctxOf(), {
       payment_occurred: true,
+      transaction_timestamp: undefined,
+      timestamp: '2026-01-05T07:30:00Z',
+    });
+    expect(result.success).toBe(false);
+    expect(result.signals).toEqual(['SERVICE_COMPLETION_FAILED', 'VALIDATION_FAILED']);
+    expect(result.effects).toEqual([]);
+    expect(result.error).toEqual({
+      code: 'INVALID_VALUE',
+      message: '/payment_amount: 0 USD rounds to nothing; the smallest payment is 0.01',
+      details: [
+        { path: '/payment_amount', message: '0 USD rounds to nothing; the smallest payment is 0.01' },
+      ],
+    });
+  });
+
+  it('a payment with only an amount: CASH TOP_UP under ATT-<correlation_id>, the request timestamp', () => {
+    const result = decide(ctxOf(), {
+      payment_occurred: true,
+      payment_amount: 0.01,
       transaction_timestamp: undefined,
       timestamp: '2026-01-05T07:30:00Z',
     });
     expect(result.effects[0]).toMatchObject({
       payment: {
         payment_id: 'ATT-tx-1',
-        amount: '0',
+        amount: '0.01',
         payment_method: 'CASH',
         payment_type: 'TOP_UP',
         odoo_receipt_id: null,
@@ -215,6 +236,7 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
     ]);
     expect(result.metadata.top_up).toEqual({
       payment_status: 'CONFIRMED',
+      payment_type: 'TOP_UP',
       service_id: ENERGY,
       quota_before: 400,
       quota_after: 412.5,
@@ -241,17 +263,33 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
     expect(decide(ctxOf(plan), paid).signals).toContain('PAYMENT_CONFIRMED');
   });
 
-  it('without the credit the same swap is QUOTA_EXHAUSTED, and the pending payment is not kept', () => {
+  it('without the credit the same swap is QUOTA_EXHAUSTED; the money is kept PENDING and announced, retry once confirmed', () => {
     const plan = aPlanView({}, { swaps: '6', kwh: '374.5' });
     const result = decide(ctxOf(plan), paid);
     expect(result.success).toBe(false);
-    expect(result.signals).toEqual(['SERVICE_COMPLETION_FAILED', 'QUOTA_EXHAUSTED']);
+    expect(result.signals).toEqual([
+      'SERVICE_COMPLETION_FAILED',
+      'QUOTA_EXHAUSTED',
+      'PAYMENT_PENDING_CONFIRMATION',
+    ]);
     expect(result.fsmInputs).toEqual([{ cycle: 'service_cycle', input: 'QUOTA_EXHAUSTED' }]);
-    expect(result.effects.map((e) => e.kind)).toEqual(['event']);
+    expect(result.effects.map((e) => e.kind)).toEqual(['payment', 'event', 'event']);
+    expect(result.effects[0]).toMatchObject({
+      kind: 'payment',
+      payment: { payment_id: 'RCPT-5', status: 'PENDING', amount: '10', credited: '0' },
+    });
+    expect(result.effects[1]).toMatchObject({ kind: 'event', event_type: 'PAYMENT_COLLECTED' });
     expect(result.error).toEqual({
-      code: 'QUOTA_EXHAUSTED',
-      message: `quota exhausted for ${ENERGY}`,
+      code: 'PAYMENT_PENDING_CONFIRMATION',
+      message:
+        "quota exhausted; payment RCPT-5 is recorded and awaits Odoo's confirmation: retry with a new correlation_id once it is confirmed",
       details: [],
+    });
+    expect(result.metadata.payment).toEqual({
+      payment_receipt_id: 'RCPT-5',
+      payment_type: 'TOP_UP',
+      payment_type_source: 'template',
+      payment_status: 'PENDING_CONFIRMATION',
     });
     expect(result.metadata.exhausted_services).toEqual([
       { service_id: ENERGY, remaining_before: 25.5, required: 25.6, deficit: 0.1 },
@@ -270,7 +308,7 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
     expect(result.signals).toEqual(['SERVICE_COMPLETED_SUCCESS']);
     expect(result.effects.map((e) => e.kind)).not.toContain('payment');
     expect(result.metadata.payment_event).toBeNull();
-    expect(result.metadata.receipt).toMatchObject({ payment: { status: 'ALREADY_RECORDED', amount: 10 } });
+    expect(result.metadata.receipt).toMatchObject({ payment: { status: 'CONFIRMED', amount: 10 } });
   });
 
   it('events off: no event effects, the payloads still answered', () => {
@@ -285,7 +323,67 @@ describe('COMPLETE_SERVICE: the whole swap in one step', () => {
       'current_asset',
     ]);
     expect(result.metadata.service_event).toMatchObject({ event_type: 'SERVICE_COMPLETED' });
-    expect(result.metadata.payment_event).toMatchObject({ event_type: 'PAYMENT_RECEIVED' });
+    expect(result.metadata.payment_event).toMatchObject({ event_type: 'PAYMENT_COLLECTED' });
+  });
+
+  it.each([
+    ['no type anywhere: TOP_UP from the built-in default', {}, {}, 'TOP_UP', 'template'],
+    ['the template default_payment_type', { default_payment_type: 'SWAP_FEE' }, {}, 'SWAP_FEE', 'template'],
+    [
+      'the request wins over the template',
+      { default_payment_type: 'SWAP_FEE' },
+      { payment_type: 'DEPOSIT' },
+      'DEPOSIT',
+      'request',
+    ],
+  ] as const)('payment type: %s', (_name, completion, change, type, source) => {
+    const plan = aPlanView({ template: withParams(completion) });
+    const result = decide(ctxOf(plan), { ...paid, ...change });
+    expect(result.success).toBe(true);
+    expect(result.metadata.payment).toEqual({
+      payment_receipt_id: 'RCPT-5',
+      payment_type: type,
+      payment_type_source: source,
+      payment_status: 'PENDING_CONFIRMATION',
+    });
+    expect(result.effects[0]).toMatchObject({ kind: 'payment', payment: { payment_type: type } });
+  });
+
+  it('a SWAP_FEE confirmed at once credits nothing and moves no payment cycle', () => {
+    const plan = aPlanView({
+      template: withParams({ require_payment_confirmation: false, default_payment_type: 'SWAP_FEE' }),
+    });
+    const result = decide(ctxOf(plan), paid);
+    expect(result.signals).toEqual(['SERVICE_COMPLETED_SUCCESS', 'PAYMENT_CONFIRMED']);
+    expect(result.fsmInputs).toEqual([{ cycle: 'service_cycle', input: 'BATTERY_ISSUED' }]);
+    expect(result.effects.map((e) => e.kind)).not.toContain('quota');
+  });
+
+  it.each([
+    // 25.5 kWh left, 25.6 needed; energy at 0.80 USD per kWh.
+    ['a limit of 0.08 USD buys the 0.1 kWh missing', 0.08, true],
+    ['a limit of 0.07 USD buys 0 kWh at precision 1', 0.07, false],
+  ] as const)('provisional credit: %s', (_name, limit, ok) => {
+    const plan = aPlanView(
+      { template: withParams({ require_payment_confirmation: true, provisional_credit_limit: limit }) },
+      { swaps: '6', kwh: '374.5' },
+    );
+    const result = decide(ctxOf(plan), paid);
+    expect(result.success).toBe(ok);
+    if (ok) {
+      expect(result.signals).toEqual([
+        'SERVICE_COMPLETED_SUCCESS',
+        'PAYMENT_PENDING_CONFIRMATION',
+        'PROVISIONAL_CREDIT_APPLIED',
+      ]);
+      expect(result.effects).toContainEqual({ kind: 'quota', service_id: ENERGY, increment: '0.1' });
+    } else {
+      expect(result.signals).toEqual([
+        'SERVICE_COMPLETION_FAILED',
+        'QUOTA_EXHAUSTED',
+        'PAYMENT_PENDING_CONFIRMATION',
+      ]);
+    }
   });
 
   it('receipts off: no receipt', () => {

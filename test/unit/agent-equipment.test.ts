@@ -51,7 +51,11 @@ describe('checkOutgoing: the battery to issue is registered, in stock, free and 
       { status: 'FAULTED', holder_plan_id: null },
       unavailable('EQUIPMENT_FAULTED', 'is marked faulted'),
     ],
-    ['LOST', { status: 'LOST', holder_plan_id: null }, unavailable('EQUIPMENT_NOT_AVAILABLE', 'is LOST')],
+    [
+      'LOST',
+      { status: 'LOST', holder_plan_id: null },
+      unavailable('EQUIPMENT_REPORTED_LOST', 'is reported lost'),
+    ],
     [
       'RETIRED',
       { status: 'RETIRED', holder_plan_id: null },
@@ -166,7 +170,7 @@ describe('checkPlanCanSwap: payment_cycle and plan status', () => {
     );
   });
 
-  it('an unpaid deposit is named before an inactive status', () => {
-    expect(checkPlanCanSwap(ctxAt('DEPOSIT_DUE', 'SUSPENDED'))?.signals).toEqual(['PAYMENT_REQUIRED']);
+  it('an inactive status is named before an unpaid deposit', () => {
+    expect(checkPlanCanSwap(ctxAt('DEPOSIT_DUE', 'SUSPENDED'))?.signals).toEqual(['PLAN_NOT_ACTIVE']);
   });
 });

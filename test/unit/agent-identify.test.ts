@@ -5,10 +5,11 @@ import { identifyOutgoingEquipment } from '../../agents/identify-outgoing-equipm
 import { identifyReturnedEquipment } from '../../agents/identify-returned-equipment/identify-returned-equipment.handler.js';
 import { reportAttendantActivity } from '../../agents/report-attendant-activity/report-attendant-activity.handler.js';
 import { invalidValue } from '../../agents/shared/agent.types.js';
+import type { PaymentLedgerView, PaymentView } from '../../agents/shared/plan.types.js';
 import { planSummary } from '../../agents/shared/summary.js';
 import type { BatteryReading } from '../../src/ports/scanner.js';
 import { aContext, anAsset, aPlanView, kenyaTemplate } from '../builders/plan-view.js';
-import { SWAPS } from '../builders/plans.js';
+import { ENERGY, SWAPS } from '../builders/plans.js';
 
 const settings = { kwhToleranceKwh: 0.5 };
 const held = anAsset('BAT-12345', { status: 'ISSUED', holder_plan_id: 'plan-1' });
@@ -50,11 +51,137 @@ describe('IDENTIFY_CUSTOMER', () => {
       ).toEqual({
         success: true,
         signals: ['CUSTOMER_IDENTIFIED'],
-        metadata: planSummary(ctx.plan),
+        metadata: { ...planSummary(ctx.plan), payments: { pending: [], rejected: [] } },
         fsmInputs: [],
         effects: [],
       });
     }
+  });
+
+  const view = (
+    payment_id: string,
+    status: PaymentView['status'],
+    ledger: Partial<PaymentLedgerView> = {},
+  ): PaymentView => ({
+    payment_id,
+    status,
+    amount: '10',
+    payment_type: 'TOP_UP',
+    source: 'attendant',
+    ledger: {
+      plan_id: 'plan-1',
+      currency: 'USD',
+      payment_method: 'CASH',
+      credited: '0',
+      credit_service_id: null,
+      provisional_amount: '0',
+      reversed: '0',
+      unrecovered: '0',
+      created_at: '2026-01-05T07:00:00Z',
+      rejected_at: null,
+      ...ledger,
+    },
+  });
+  const withPayments = (payments: PaymentView[]) => ({
+    ...ctx,
+    payments: new Map(payments.map((v) => [v.payment_id, v])),
+  });
+  const identify = (c: typeof ctx) =>
+    identifyCustomer.decide(c, { action: 'IDENTIFY_CUSTOMER', correlation_id: 'c' }, settings);
+
+  it.each([
+    ['nothing open', [], ['CUSTOMER_IDENTIFIED']],
+    [
+      'a payment awaiting Odoo',
+      [view('P-1', 'PENDING')],
+      ['CUSTOMER_IDENTIFIED', 'PAYMENT_PENDING_CONFIRMATION'],
+    ],
+    [
+      'a recent rejection, all credit taken back',
+      [
+        view('P-2', 'REJECTED', {
+          credited: '10',
+          credit_service_id: ENERGY,
+          reversed: '10',
+          rejected_at: '2026-01-05T07:30:00Z',
+        }),
+      ],
+      ['CUSTOMER_IDENTIFIED', 'PAYMENT_REJECTED'],
+    ],
+    [
+      'a recent rejection with credit already used',
+      [
+        view('P-3', 'REJECTED', {
+          credited: '10',
+          credit_service_id: ENERGY,
+          reversed: '4',
+          unrecovered: '6',
+          rejected_at: '2026-01-05T07:30:00Z',
+        }),
+      ],
+      ['CUSTOMER_IDENTIFIED', 'PAYMENT_REJECTED', 'CREDIT_UNRECOVERED'],
+    ],
+    [
+      'an old rejection still owing: no longer signalled as a rejection',
+      [
+        view('P-4', 'REJECTED', {
+          credited: '10',
+          credit_service_id: ENERGY,
+          unrecovered: '10',
+          rejected_at: '2025-01-01T00:00:00Z',
+        }),
+      ],
+      ['CUSTOMER_IDENTIFIED', 'CREDIT_UNRECOVERED'],
+    ],
+    [
+      "another plan's payments are not shown",
+      [
+        view('P-5', 'PENDING', { plan_id: 'plan-9' }),
+        view('P-6', 'REJECTED', { plan_id: 'plan-9', unrecovered: '1', rejected_at: '2026-01-05T07:30:00Z' }),
+      ],
+      ['CUSTOMER_IDENTIFIED'],
+    ],
+  ] as const)('payments: %s', (_name, payments, signals) => {
+    expect(identify(withPayments([...payments])).signals).toEqual(signals);
+  });
+
+  it('lists pending and rejected payments with their credit', () => {
+    const result = identify(
+      withPayments([
+        view('P-1', 'PENDING', { credited: '6.2', credit_service_id: ENERGY, provisional_amount: '5' }),
+        view('P-3', 'REJECTED', {
+          credited: '10',
+          credit_service_id: ENERGY,
+          reversed: '4',
+          unrecovered: '6',
+          rejected_at: '2026-01-05T07:30:00Z',
+        }),
+      ]),
+    );
+    expect(result.metadata.payments).toEqual({
+      pending: [
+        {
+          payment_receipt_id: 'P-1',
+          payment_type: 'TOP_UP',
+          amount: 10,
+          provisional_credit: 6.2,
+          credit_service_id: ENERGY,
+          collected_at: '2026-01-05T07:00:00Z',
+        },
+      ],
+      rejected: [
+        {
+          payment_receipt_id: 'P-3',
+          payment_type: 'TOP_UP',
+          amount: 10,
+          credit_service_id: ENERGY,
+          credited: 10,
+          reversed: 4,
+          unrecovered: 6,
+          rejected_at: '2026-01-05T07:30:00Z',
+        },
+      ],
+    });
   });
 
   it("refuses another customer's id", () => {
@@ -234,10 +361,20 @@ describe('IDENTIFY_OUTGOING_EQUIPMENT: in stock here, free, healthy, charged to 
     expect(result.metadata.soc_percent).toBe(0);
   });
 
-  it('nothing known of the energy: available, SOC unknown', () => {
-    const result = decide();
-    expect(result.success).toBe(true);
-    expect(result.metadata).toMatchObject({ kwh_remaining: null, soc_percent: null });
+  it('nothing known of the energy: refused, the charge is unknown', () => {
+    expect(decide()).toEqual({
+      success: false,
+      signals: ['EQUIPMENT_CHARGE_UNKNOWN'],
+      metadata: { equipment_id: 'BAT-67890' },
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'EQUIPMENT_CHARGE_UNKNOWN',
+        message:
+          'the station cannot read battery BAT-67890 and the request gives no kwh_remaining or soc_percent: its charge is unknown',
+        details: [],
+      },
+    });
   });
 
   it('the hardware decides the charge, and a mismatch is flagged', () => {

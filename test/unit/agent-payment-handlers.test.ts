@@ -68,7 +68,7 @@ describe('COLLECT_PAYMENT', () => {
     expect(collectPayment.paymentIds?.(collect({ payment_receipt_id: 'RCPT-1' }))).toEqual(['RCPT-1']);
   });
 
-  it('pending until Odoo confirms: recorded and announced, nothing credited', () => {
+  it('pending until Odoo confirms: recorded, announced by payment_collected (not payment_received), nothing credited', () => {
     expect(collectPayment.decide(ctxOf(), collect(), settings)).toEqual({
       success: true,
       signals: ['PAYMENT_RECORDED', 'PAYMENT_PENDING_CONFIRMATION'],
@@ -95,16 +95,20 @@ describe('COLLECT_PAYMENT', () => {
             odoo_receipt_id: null,
             correlation_id: 'c-1',
             payment_timestamp: '2026-01-05T07:58:00Z',
+            credited: '0',
+            credit_service_id: null,
+            provisional_amount: '0',
           },
         },
         {
           kind: 'event',
-          event_type: 'PAYMENT_RECEIVED',
-          topic: 'event/abs/payment/plan/plan-1/payment_received',
+          event_type: 'PAYMENT_COLLECTED',
+          topic: 'event/abs/payment/plan/plan-1/payment_collected',
           payload: {
-            event_type: 'PAYMENT_RECEIVED',
+            event_type: 'PAYMENT_COLLECTED',
             plan_id: 'plan-1',
             customer_id: 'CUST-001',
+            payment_receipt_id: 'ATT-c-1',
             payment_data: {
               amount: 10,
               currency: 'USD',
@@ -117,8 +121,8 @@ describe('COLLECT_PAYMENT', () => {
               merchant_station: 'STATION_XYZ',
               payment_timestamp: '2026-01-05T07:58:00Z',
             },
+            provisional_credit: null,
             service_context: { transaction_id: 'c-1', attendant_id: 'ATT-1', correlation_id: 'c-1' },
-            fsm_inputs: [],
           },
         },
       ],
@@ -312,6 +316,9 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
             odoo_receipt_id: 'RCPT-1',
             correlation_id: 'odoo-1',
             payment_timestamp: '2026-01-05T07:58:00Z',
+            credited: '12.5',
+            credit_service_id: ENERGY,
+            provisional_amount: '0',
           },
         },
         { kind: 'quota', service_id: ENERGY, increment: '12.5' },
@@ -323,6 +330,7 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
             event_type: 'PAYMENT_RECEIVED',
             plan_id: 'plan-1',
             customer_id: 'CUST-001',
+            payment_receipt_id: 'RCPT-1',
             payment_data: {
               amount: 10,
               currency: 'USD',
@@ -335,6 +343,7 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
               merchant_station: 'STATION_XYZ',
               payment_timestamp: '2026-01-05T07:58:00Z',
             },
+            credit: { service_id: ENERGY, unit: 'kWh', credited_now: 12.5, credited_total: 12.5 },
             service_context: { transaction_id: 'odoo-1', attendant_id: null, correlation_id: 'odoo-1' },
             fsm_inputs: [{ cycle: 'payment_cycle', input: 'PAYMENT_RECEIVED' }],
           },
@@ -347,7 +356,107 @@ describe('CONFIRM_PAYMENT (Odoo)', () => {
     const result = confirmPayment.decide(ctxOf([known('RCPT-1', 'PENDING')]), confirm(), settings);
     expect(result.success).toBe(true);
     expect(result.metadata.confirmed_pending_collection).toBe(true);
-    expect(result.effects.map((e) => e.kind)).toEqual(['payment', 'quota', 'event']);
+    expect(result.effects.map((e) => e.kind)).toEqual(['payment_update', 'quota', 'event']);
+    expect(result.effects[0]).toMatchObject({
+      kind: 'payment_update',
+      update: { payment_id: 'RCPT-1', status: 'CONFIRMED', amount: '10', credited: '12.5' },
+    });
+  });
+
+  const ledgered = (
+    payment_id: string,
+    status: PaymentView['status'],
+    source: string,
+    credited: string,
+    plan_id = 'plan-1',
+  ): PaymentView => ({
+    ...known(payment_id, status),
+    source,
+    ledger: {
+      plan_id,
+      currency: 'USD',
+      payment_method: 'CASH',
+      credited,
+      credit_service_id: credited === '0' ? null : ENERGY,
+      provisional_amount: credited === '0' ? '0' : '8',
+      reversed: '0',
+      unrecovered: '0',
+      created_at: '2026-01-05T07:00:00Z',
+      rejected_at: null,
+    },
+  });
+  const rejected = confirm({ payment_status: 'REJECTED' });
+  const base = { payment_receipt_id: 'RCPT-1', payment_type: 'TOP_UP', amount: 10, currency: 'USD' };
+
+  it.each([
+    ['never seen: stored REJECTED', [], ['PAYMENT_REJECTED'], ['payment', 'event']],
+    [
+      'pending, uncredited',
+      [ledgered('RCPT-1', 'PENDING', 'attendant', '0')],
+      ['PAYMENT_REJECTED'],
+      ['payment_update', 'event'],
+    ],
+    [
+      'pending, credited provisionally: the credit taken back',
+      [ledgered('RCPT-1', 'PENDING', 'attendant', '10')],
+      ['PAYMENT_REJECTED', 'CREDIT_REVERSED'],
+      ['payment_update', 'quota', 'event'],
+    ],
+    [
+      'credited at once at the counter: the credit taken back',
+      [ledgered('RCPT-1', 'CONFIRMED', 'attendant', '12.5')],
+      ['PAYMENT_REJECTED', 'CREDIT_REVERSED'],
+      ['payment_update', 'quota', 'event'],
+    ],
+  ] as const)('REJECTED, %s', (_name, payments, signals, kinds) => {
+    const result = confirmPayment.decide(ctxOf([...payments]), rejected, settings);
+    expect(result.success).toBe(true);
+    expect(result.signals).toEqual(signals);
+    expect(result.effects.map((e) => e.kind)).toEqual(kinds);
+    expect(result.metadata).toMatchObject({ ...base, payment_status: 'REJECTED' });
+    expect(result.effects.at(-1)).toMatchObject({ kind: 'event', event_type: 'PAYMENT_REJECTED' });
+  });
+
+  it('REJECTED is final: a second rejection or a later confirmation changes nothing', () => {
+    const done = [ledgered('RCPT-1', 'REJECTED', 'attendant', '10')];
+    for (const req of [rejected, confirm()]) {
+      expect(confirmPayment.decide(ctxOf(done), req, settings)).toEqual({
+        success: true,
+        signals: ['PAYMENT_ALREADY_REJECTED'],
+        metadata: { ...base, payment_status: 'REJECTED' },
+        fsmInputs: [],
+        effects: [],
+      });
+    }
+  });
+
+  it("refuses to reject what Odoo confirmed, and another plan's receipt", () => {
+    const odoo = [ledgered('RCPT-1', 'CONFIRMED', 'odoo', '12.5')];
+    expect(confirmPayment.decide(ctxOf(odoo), rejected, settings)).toEqual({
+      success: false,
+      signals: ['PAYMENT_ALREADY_CONFIRMED'],
+      metadata: base,
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'PAYMENT_ALREADY_CONFIRMED',
+        message: 'payment RCPT-1 was confirmed by Odoo already',
+        details: [],
+      },
+    });
+    const other = [ledgered('RCPT-1', 'PENDING', 'attendant', '0', 'plan-9')];
+    expect(confirmPayment.decide(ctxOf(other), rejected, settings)).toEqual({
+      success: false,
+      signals: ['PAYMENT_PLAN_MISMATCH'],
+      metadata: base,
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'PAYMENT_PLAN_MISMATCH',
+        message: 'payment RCPT-1 is recorded for plan plan-9, not plan-1',
+        details: [],
+      },
+    });
   });
 
   it('already confirmed (credited at once at the counter): nothing twice', () => {

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentResult } from '../../agents/shared/agent.types.js';
+import { dec } from '../../agents/shared/decimal.js';
 import {
   creditEffects,
   type PaymentInput,
-  paymentCycleInput,
+  paymentCollectedEvent,
+  paymentCycleInputs,
   paymentReceivedEvent,
   paymentRecord,
   type TopUp,
   topUpFor,
   topUpMetadata,
 } from '../../agents/shared/payments.js';
-import type { PlanTemplate } from '../../agents/shared/plan.types.js';
-import { isSettlement, recordPending, type Settlement, settle } from '../../agents/shared/settle.js';
+import type { PaymentView, PlanTemplate } from '../../agents/shared/plan.types.js';
+import { isSettlement, recordPending, reject, type Settlement, settle } from '../../agents/shared/settle.js';
 import { aContext, aPlanView, kenyaTemplate } from '../builders/plan-view.js';
 import { ENERGY, NETWORK, SWAPS } from '../builders/plans.js';
 
@@ -119,8 +121,8 @@ describe('topUpMetadata', () => {
   });
 });
 
-describe('paymentRecord and paymentCycleInput', () => {
-  it('stores the amount as exact text and every field as given', () => {
+describe('paymentRecord and paymentCycleInputs', () => {
+  it('stores the amount as exact text, every field as given, and an empty ledger by default', () => {
     expect(paymentRecord(payment({ amount: 12.3 }), 'PENDING')).toEqual({
       payment_id: 'RCPT-1',
       source: 'odoo',
@@ -133,22 +135,37 @@ describe('paymentRecord and paymentCycleInput', () => {
       odoo_receipt_id: 'RCPT-1',
       correlation_id: 'c-1',
       payment_timestamp: '2026-01-05T07:58:00Z',
+      credited: '0',
+      credit_service_id: null,
+      provisional_amount: '0',
+    });
+  });
+
+  it('stores the ledger it is given', () => {
+    const ledger = { credited: dec('12.5'), service_id: ENERGY, provisional_amount: dec('10') };
+    expect(paymentRecord(payment(), 'PENDING', ledger)).toMatchObject({
+      credited: '12.5',
+      credit_service_id: ENERGY,
+      provisional_amount: '10',
     });
   });
 
   it.each(['DEPOSIT', 'TOP_UP', 'RENEWAL'] as const)('PAYMENT_RECEIVED(%s)', (type) => {
-    expect(paymentCycleInput(type)).toEqual({
-      cycle: 'payment_cycle',
-      input: 'PAYMENT_RECEIVED',
-      params: { payment_type: type },
-    });
+    expect(paymentCycleInputs(type)).toEqual([
+      { cycle: 'payment_cycle', input: 'PAYMENT_RECEIVED', params: { payment_type: type } },
+    ]);
+  });
+
+  it('a SWAP_FEE moves no cycle', () => {
+    expect(paymentCycleInputs('SWAP_FEE')).toEqual([]);
   });
 });
 
 describe('paymentReceivedEvent', () => {
   it("seed 002 §4.1's shape; the amount at the currency's decimals, half up", () => {
-    const inputs = [paymentCycleInput('TOP_UP')];
-    expect(paymentReceivedEvent(ctx, payment({ amount: 0.125 }), 'CONFIRMED', inputs)).toEqual({
+    const inputs = paymentCycleInputs('TOP_UP');
+    const credit = { service_id: ENERGY, unit: 'kWh', credited_now: 1, credited_total: 1 };
+    expect(paymentReceivedEvent(ctx, payment({ amount: 0.125 }), inputs, credit)).toEqual({
       kind: 'event',
       event_type: 'PAYMENT_RECEIVED',
       topic: 'event/abs/payment/plan/plan-1/payment_received',
@@ -156,6 +173,7 @@ describe('paymentReceivedEvent', () => {
         event_type: 'PAYMENT_RECEIVED',
         plan_id: 'plan-1',
         customer_id: 'CUST-001',
+        payment_receipt_id: 'RCPT-1',
         payment_data: {
           amount: 0.13,
           currency: 'USD',
@@ -168,6 +186,7 @@ describe('paymentReceivedEvent', () => {
           merchant_station: 'STATION_XYZ',
           payment_timestamp: '2026-01-05T07:58:00Z',
         },
+        credit,
         service_context: { transaction_id: 'c-1', attendant_id: 'ATT-1', correlation_id: 'c-1' },
         fsm_inputs: [{ cycle: 'payment_cycle', input: 'PAYMENT_RECEIVED' }],
       },
@@ -175,22 +194,23 @@ describe('paymentReceivedEvent', () => {
   });
 
   it('0.124 rounds down to 0.12', () => {
-    const event = paymentReceivedEvent(ctx, payment({ amount: 0.124 }), 'PENDING_CONFIRMATION', []);
+    const event = paymentReceivedEvent(ctx, payment({ amount: 0.124 }), [], null);
     expect(event.kind === 'event' && event.payload.payment_data).toMatchObject({ amount: 0.12 });
   });
 });
 
 describe('creditEffects', () => {
   it('a TOP_UP credits its quota; a zero credit or no top-up changes nothing', () => {
-    expect(creditEffects(ctx, 'TOP_UP', topUpOf(ctx, null, 10))).toEqual([
+    expect(creditEffects(ctx, 'TOP_UP', dec('12.5'), ENERGY)).toEqual([
       { kind: 'quota', service_id: ENERGY, increment: '12.5' },
     ]);
-    expect(creditEffects(ctx, 'TOP_UP', topUpOf(ctx, null, 0.07))).toEqual([]);
-    expect(creditEffects(ctx, 'TOP_UP', null)).toEqual([]);
+    expect(creditEffects(ctx, 'TOP_UP', dec(0), ENERGY)).toEqual([]);
+    expect(creditEffects(ctx, 'TOP_UP', null, ENERGY)).toEqual([]);
+    expect(creditEffects(ctx, 'TOP_UP', dec('12.5'), null)).toEqual([]);
   });
 
   it("a RENEWAL starts a new period with every service's template quota", () => {
-    expect(creditEffects(ctx, 'RENEWAL', null)).toEqual([
+    expect(creditEffects(ctx, 'RENEWAL', null, null)).toEqual([
       {
         kind: 'renew_period',
         quotas: [
@@ -202,9 +222,9 @@ describe('creditEffects', () => {
     ]);
   });
 
-  it('a DEPOSIT credits nothing, even with a top-up computed', () => {
-    expect(creditEffects(ctx, 'DEPOSIT', null)).toEqual([]);
-    expect(creditEffects(ctx, 'DEPOSIT', topUpOf(ctx, null, 10))).toEqual([]);
+  it.each(['DEPOSIT', 'SWAP_FEE'] as const)('a %s credits nothing, even with a credit computed', (type) => {
+    expect(creditEffects(ctx, type, null, null)).toEqual([]);
+    expect(creditEffects(ctx, type, dec('12.5'), ENERGY)).toEqual([]);
   });
 });
 
@@ -222,58 +242,74 @@ const refusal = (signal: string, message: string, metadata: Record<string, unkno
   error: { code: signal, message, details: [] },
 });
 
+const energyCredit = (now: number, total: number) => ({
+  service_id: ENERGY,
+  unit: 'kWh',
+  credited_now: now,
+  credited_total: total,
+});
+
 describe('settle: money that counts now', () => {
-  it('TOP_UP: stored CONFIRMED, the quota credited, the cycle told, the event queued', () => {
+  it('TOP_UP: stored CONFIRMED with its credit, the quota credited, the cycle told, payment_received', () => {
     const p = payment();
-    const fsmInputs = [paymentCycleInput('TOP_UP')];
+    const fsmInputs = paymentCycleInputs('TOP_UP');
+    const topUp = topUpOf(ctx, null, 10);
     expect(settled(settle(ctx, p))).toEqual({
       effects: [
-        { kind: 'payment', payment: paymentRecord(p, 'CONFIRMED') },
+        {
+          kind: 'payment',
+          payment: paymentRecord(p, 'CONFIRMED', { credited: dec('12.5'), service_id: ENERGY }),
+        },
         { kind: 'quota', service_id: ENERGY, increment: '12.5' },
-        paymentReceivedEvent(ctx, p, 'CONFIRMED', fsmInputs),
+        paymentReceivedEvent(ctx, p, fsmInputs, energyCredit(12.5, 12.5)),
       ],
       fsmInputs,
-      metadata: { payment_status: 'CONFIRMED', ...topUpMetadata(topUpOf(ctx, null, 10)) },
+      metadata: { payment_status: 'CONFIRMED', payment_type: 'TOP_UP', ...topUpMetadata(topUp) },
       signals: ['PAYMENT_CONFIRMED', 'QUOTA_TOPPED_UP'],
-      topUp: topUpOf(ctx, null, 10),
+      topUp,
+      status: 'CONFIRMED',
     });
   });
 
   it('RENEWAL: a new period, PLAN_RENEWED', () => {
     const p = payment({ payment_type: 'RENEWAL', amount: 25 });
-    const fsmInputs = [paymentCycleInput('RENEWAL')];
+    const fsmInputs = paymentCycleInputs('RENEWAL');
     expect(settled(settle(ctx, p))).toEqual({
       effects: [
-        { kind: 'payment', payment: paymentRecord(p, 'CONFIRMED') },
-        ...creditEffects(ctx, 'RENEWAL', null),
-        paymentReceivedEvent(ctx, p, 'CONFIRMED', fsmInputs),
+        { kind: 'payment', payment: paymentRecord(p, 'CONFIRMED', { credited: dec(0), service_id: null }) },
+        ...creditEffects(ctx, 'RENEWAL', null, null),
+        paymentReceivedEvent(ctx, p, fsmInputs, null),
       ],
       fsmInputs,
-      metadata: { payment_status: 'CONFIRMED' },
+      metadata: { payment_status: 'CONFIRMED', payment_type: 'RENEWAL' },
       signals: ['PAYMENT_CONFIRMED', 'PLAN_RENEWED'],
       topUp: null,
+      status: 'CONFIRMED',
     });
   });
 
-  it('DEPOSIT: stored and told to the cycle, nothing credited', () => {
-    const p = payment({ payment_type: 'DEPOSIT', amount: 50 });
-    const fsmInputs = [paymentCycleInput('DEPOSIT')];
+  it.each([
+    ['DEPOSIT', 50, paymentCycleInputs('DEPOSIT')],
+    ['SWAP_FEE', 2.5, []],
+  ] as const)('%s: stored and announced, nothing credited', (type, amount, fsmInputs) => {
+    const p = payment({ payment_type: type, amount });
     expect(settled(settle(ctx, p))).toEqual({
       effects: [
-        { kind: 'payment', payment: paymentRecord(p, 'CONFIRMED') },
-        paymentReceivedEvent(ctx, p, 'CONFIRMED', fsmInputs),
+        { kind: 'payment', payment: paymentRecord(p, 'CONFIRMED', { credited: dec(0), service_id: null }) },
+        paymentReceivedEvent(ctx, p, [...fsmInputs], null),
       ],
       fsmInputs,
-      metadata: { payment_status: 'CONFIRMED' },
+      metadata: { payment_status: 'CONFIRMED', payment_type: type },
       signals: ['PAYMENT_CONFIRMED'],
       topUp: null,
+      status: 'CONFIRMED',
     });
   });
 
-  it('a TOP_UP too small to buy one unit of precision is confirmed, credits nothing, still says topped up', () => {
+  it('a TOP_UP too small to buy one unit of precision is confirmed and credits nothing', () => {
     const result = settled(settle(ctx, payment({ amount: 0.07 })));
     expect(result.effects.map((e) => e.kind)).toEqual(['payment', 'event']);
-    expect(result.signals).toEqual(['PAYMENT_CONFIRMED', 'QUOTA_TOPPED_UP']);
+    expect(result.signals).toEqual(['PAYMENT_CONFIRMED']);
     expect(result.metadata).toMatchObject({ credited: 0, quota_after: 400 });
   });
 
@@ -295,32 +331,165 @@ describe('settle: money that counts now', () => {
       true,
     );
   });
+
+  it('confirming a payment credited provisionally credits only the rest', () => {
+    const existing = pendingView('RCPT-1', { credited: '6.2', provisional_amount: '5' });
+    const result = settled(settle(ctx, payment(), existing));
+    expect(result.effects).toContainEqual({ kind: 'quota', service_id: ENERGY, increment: '6.3' });
+    expect(result.metadata).toMatchObject({ provisionally_credited_before: 6.2, credited: 6.3 });
+  });
 });
 
+const pendingView = (
+  payment_id: string,
+  ledger: { credited: string; provisional_amount: string; plan_id?: string },
+): PaymentView => ({
+  payment_id,
+  status: 'PENDING',
+  amount: '10',
+  payment_type: 'TOP_UP',
+  source: 'attendant',
+  ledger: {
+    plan_id: ledger.plan_id ?? 'plan-1',
+    currency: 'USD',
+    payment_method: 'CASH',
+    credited: ledger.credited,
+    credit_service_id: ledger.credited === '0' ? null : ENERGY,
+    provisional_amount: ledger.provisional_amount,
+    reversed: '0',
+    unrecovered: '0',
+    created_at: '2026-01-05T07:00:00Z',
+    rejected_at: null,
+  },
+});
+
+const withLimit = (limit: number, payments: PaymentView[] = []) => {
+  const c = ctxWith((t) => ({
+    ...t,
+    agent_params: {
+      ...t.agent_params,
+      service_completion: {
+        ...t.agent_params.service_completion,
+        require_payment_confirmation: true,
+        provisional_credit_limit: limit,
+      },
+    },
+  }));
+  return { ...c, payments: new Map(payments.map((v) => [v.payment_id, v])) };
+};
+
 describe('recordPending: money the attendant took, waiting for Odoo', () => {
-  it.each(['TOP_UP', 'RENEWAL', 'DEPOSIT'] as const)(
-    '%s: stored PENDING and announced; nothing credited',
+  it.each(['TOP_UP', 'RENEWAL', 'DEPOSIT', 'SWAP_FEE'] as const)(
+    '%s without provisional credit: stored PENDING, payment_collected; nothing credited',
     (type) => {
       const p = payment({ payment_type: type, source: 'attendant' });
-      expect(settled(recordPending(ctx, p))).toEqual({
+      expect(settled(recordPending(ctx, p, false))).toEqual({
         effects: [
-          { kind: 'payment', payment: paymentRecord(p, 'PENDING') },
-          paymentReceivedEvent(ctx, p, 'PENDING_CONFIRMATION', []),
+          {
+            kind: 'payment',
+            payment: paymentRecord(p, 'PENDING', {
+              credited: dec(0),
+              service_id: null,
+              provisional_amount: dec(0),
+            }),
+          },
+          paymentCollectedEvent(ctx, p, null),
         ],
         fsmInputs: [],
-        metadata: { payment_status: 'PENDING_CONFIRMATION' },
+        metadata: { payment_status: 'PENDING_CONFIRMATION', payment_type: type },
         signals: ['PAYMENT_PENDING_CONFIRMATION'],
         topUp: null,
+        status: 'PENDING',
       });
     },
   );
 
   it('refuses another currency and an impossible TOP_UP as settle does', () => {
-    expect(recordPending(ctx, payment({ currency: 'XOF' }))).toEqual(
+    expect(recordPending(ctx, payment({ currency: 'XOF' }), false)).toEqual(
       refusal('CURRENCY_MISMATCH', 'payment in XOF; plan plan-1 is billed in USD', { currency: 'XOF' }),
     );
-    expect(recordPending(ctx, payment({ service_id: 'svc-unknown' }))).toEqual(
+    expect(recordPending(ctx, payment({ service_id: 'svc-unknown' }), false)).toEqual(
       refusal('TOPUP_NOT_AVAILABLE', 'service svc-unknown is not in this plan'),
     );
+  });
+
+  // Limit 8 USD of provisional money per plan; energy at 0.80 per kWh.
+  it.each([
+    ['all of it below the limit', 8, [], 10, '10', '8'],
+    ['capped at the limit', 8, [], 20, '10', '8'],
+    ['what other pending payments leave', 8, [['P-0', '5']], 10, '3.7', '3'],
+    ['nothing when the limit is used up', 8, [['P-0', '8']], 10, null, '0'],
+    ['nothing when the room buys no unit', 8, [['P-0', '7.95']], 10, null, '0'],
+  ] as const)('provisional credit: %s', (_name, limit, others, amount, credited, money) => {
+    const views = others.map(([id, m]) => pendingView(id, { credited: '1', provisional_amount: m }));
+    const c = withLimit(limit, views);
+    const p = payment({ source: 'attendant', amount });
+    const result = settled(recordPending(c, p, true));
+    const record = result.effects.find((e) => e.kind === 'payment');
+    expect(record?.kind === 'payment' && record.payment).toMatchObject({
+      status: 'PENDING',
+      provisional_amount: money === '0' ? '0' : money,
+      credited: credited ?? '0',
+    });
+    if (credited) {
+      expect(result.effects).toContainEqual({ kind: 'quota', service_id: ENERGY, increment: credited });
+      expect(result.signals).toEqual(['PAYMENT_PENDING_CONFIRMATION', 'PROVISIONAL_CREDIT_APPLIED']);
+    } else {
+      expect(result.effects.map((e) => e.kind)).toEqual(['payment', 'event']);
+      expect(result.signals).toEqual(['PAYMENT_PENDING_CONFIRMATION']);
+    }
+  });
+
+  it('a pending payment of another plan does not use this plan’s limit', () => {
+    const other = pendingView('P-9', { credited: '10', provisional_amount: '8', plan_id: 'plan-9' });
+    const result = settled(recordPending(withLimit(8, [other]), payment({ source: 'attendant' }), true));
+    expect(result.effects).toContainEqual({ kind: 'quota', service_id: ENERGY, increment: '10' });
+  });
+});
+
+describe('reject: Odoo refused the payment', () => {
+  const rejectedOf = (c: ReturnType<typeof withLimit>, credited: string) =>
+    reject(c, payment({ source: 'odoo' }), pendingView('RCPT-1', { credited, provisional_amount: '8' }));
+
+  it('the unused credit is taken back in full', () => {
+    const r = rejectedOf(withLimit(8), '10');
+    expect(r.signals).toEqual(['PAYMENT_REJECTED', 'CREDIT_REVERSED']);
+    expect(r.effects.slice(0, 2)).toEqual([
+      {
+        kind: 'payment_update',
+        update: { payment_id: 'RCPT-1', status: 'REJECTED', reversed: '10', unrecovered: '0' },
+      },
+      { kind: 'quota', service_id: ENERGY, increment: '-10' },
+    ]);
+    expect(r.metadata).toEqual({
+      payment_status: 'REJECTED',
+      previous_status: 'PENDING',
+      reversal: { service_id: ENERGY, unit: 'kWh', credited: 10, reversed: 10, unrecovered: 0 },
+    });
+  });
+
+  it('credit already used is recorded as unrecovered', () => {
+    const base = withLimit(8);
+    const plan = {
+      ...base.plan,
+      serviceStates: base.plan.serviceStates.map((s) =>
+        s.service_id === ENERGY ? { ...s, used: '396' } : s,
+      ),
+    };
+    const r = rejectedOf({ ...base, plan }, '10');
+    expect(r.signals).toEqual(['PAYMENT_REJECTED', 'CREDIT_REVERSED', 'CREDIT_UNRECOVERED']);
+    expect(r.metadata).toMatchObject({
+      reversal: { credited: 10, reversed: 4, unrecovered: 6 },
+    });
+    expect(r.effects).toContainEqual({ kind: 'quota', service_id: ENERGY, increment: '-4' });
+  });
+
+  it('a payment never credited is only marked REJECTED; one never seen is stored REJECTED', () => {
+    const r = rejectedOf(withLimit(8), '0');
+    expect(r.signals).toEqual(['PAYMENT_REJECTED']);
+    expect(r.effects.map((e) => e.kind)).toEqual(['payment_update', 'event']);
+    const fresh = reject(ctx, payment(), undefined);
+    expect(fresh.effects[0]).toEqual({ kind: 'payment', payment: paymentRecord(payment(), 'REJECTED') });
+    expect(fresh.metadata).toEqual({ payment_status: 'REJECTED', previous_status: null, reversal: null });
   });
 });

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../log.js';
+import { duplexPair } from './duplex-pair.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -13,6 +16,8 @@ export interface EmbeddedBrokerOptions {
   fallback: boolean;
   /** Also serve MQTT over WebSocket on this port (browser apps, ws:// URLs); null: no WebSocket listener. */
   wsPort?: number | null;
+  /** Largest MQTT packet a client may send; a bigger one ends its connection before it is buffered. */
+  maxPacketBytes?: number | null;
   /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe, authorizeForward. */
   hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>;
   /** TLS listeners (mqtts, wss) with this certificate and key (PEM files). */
@@ -30,6 +35,18 @@ export interface EmbeddedTlsOptions {
 }
 
 export interface EmbeddedBroker {
+  /** A connection to the broker inside the process, for swapd's own client (no port involved). */
+  connectInProcess(): Duplex;
+  /**
+   * Opens the TCP (and WebSocket) listeners: called once swapd's own subscriptions exist, so that no
+   * client can publish a request before anyone subscribes to it (a QoS 1 message without a subscriber
+   * is dropped by the broker).
+   */
+  listen(): Promise<EmbeddedListeners>;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedListeners {
   readonly host: string;
   readonly port: number;
   readonly url: string;
@@ -39,7 +56,6 @@ export interface EmbeddedBroker {
   readonly tlsUrl: string | null;
   /** wss://host:port when the secure WebSocket listener is on. */
   readonly wssUrl: string | null;
-  close(): Promise<void>;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -79,11 +95,24 @@ interface Listener {
   close(): Promise<void>;
 }
 
+type Guard = (conn: Duplex) => Duplex;
+
+/** Every client connection through the packet size guard, when a limit is set. */
+function packetGuard(options: EmbeddedBrokerOptions): Guard {
+  const limit = options.maxPacketBytes;
+  if (limit == null) return (conn) => conn;
+  return (conn) =>
+    new PacketSizeGuard(conn, limit, (err) =>
+      options.log.warn({ size: err.size, limit }, 'MQTT packet over the limit; connection closed'),
+    );
+}
+
 /** MQTT over WebSocket: each connection becomes a stream for aedes, with TCP_NODELAY on its socket. */
 async function startWebSocketListener(
   aedes: Aedes,
   host: string,
   port: number,
+  guard: Guard,
   tls: { cert: Buffer; key: Buffer } | null = null,
 ): Promise<Listener> {
   const https = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : null;
@@ -93,7 +122,7 @@ async function startWebSocketListener(
     request.socket.setNoDelay(true);
     const stream = createWebSocketStream(socket);
     stream.on('error', () => socket.terminate());
-    aedes.handle(stream, request);
+    aedes.handle(guard(stream), request);
   });
   const bound = https
     ? await listen(https as unknown as Server, host, port)
@@ -121,23 +150,26 @@ async function startTlsListener(
   port: number,
   cert: Buffer,
   key: Buffer,
+  guard: Guard,
 ): Promise<Listener> {
   const server = createTlsServer({ cert, key }, (socket) => {
     socket.setNoDelay(true);
-    aedes.handle(socket);
+    aedes.handle(guard(socket));
   });
   server.on('tlsClientError', () => {});
   const bound = await listen(server as unknown as Server, host, port);
   return { port: bound, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-async function startTls(aedes: Aedes, host: string, tls: EmbeddedTlsOptions) {
+async function startTls(aedes: Aedes, host: string, tls: EmbeddedTlsOptions, guard: Guard) {
   const cert = readFileSync(tls.certFile);
   const key = readFileSync(tls.keyFile);
-  const mqtts = tls.port === null ? null : await startTlsListener(aedes, host, tls.port, cert, key);
+  const mqtts = tls.port === null ? null : await startTlsListener(aedes, host, tls.port, cert, key, guard);
   try {
     const wss =
-      tls.wssPort === null ? null : await startWebSocketListener(aedes, host, tls.wssPort, { cert, key });
+      tls.wssPort === null
+        ? null
+        : await startWebSocketListener(aedes, host, tls.wssPort, guard, { cert, key });
     return { mqtts, wss };
   } catch (err) {
     await mqtts?.close();
@@ -146,46 +178,58 @@ async function startTls(aedes: Aedes, host: string, tls: EmbeddedTlsOptions) {
 }
 
 /**
- * An in-process aedes broker on a TCP server with TCP_NODELAY (without it a request/response loop is
- * capped near 23 round trips/s by Nagle's algorithm meeting delayed ACKs).
+ * An in-process aedes broker. Its TCP server has TCP_NODELAY (without it a request/response loop is
+ * capped near 23 round trips/s by Nagle's algorithm meeting delayed ACKs). Nothing listens until
+ * `listen()`; swapd's own client connects in-process before that.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker({ ...options.hooks });
-  const server = createServer({ noDelay: true }, aedes.handle);
-  let port: number;
-  try {
-    port = await listenWithFallback(server, options);
-  } catch (err) {
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    throw err;
-  }
-  const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-  const closeCore = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-  };
+  const guard = packetGuard(options);
+  const server = createServer({ noDelay: true }, (socket) => aedes.handle(guard(socket)));
+  server.on('error', (err) => options.log.warn({ err }, 'embedded broker listener error'));
   let ws: Listener | null = null;
   let secure: { mqtts: Listener | null; wss: Listener | null } = { mqtts: null, wss: null };
-  try {
-    ws = options.wsPort == null ? null : await startWebSocketListener(aedes, options.host, options.wsPort);
-    if (options.tls) secure = await startTls(aedes, options.host, options.tls);
-  } catch (err) {
+  let listening = false;
+  const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
+  const closeListeners = async () => {
     await ws?.close();
-    await closeCore();
-    throw err;
-  }
+    await secure.wss?.close();
+    await secure.mqtts?.close();
+    ws = null;
+    secure = { mqtts: null, wss: null };
+    if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    listening = false;
+  };
   return {
-    host: options.host,
-    port,
-    url: `mqtt://${shownHost}:${port}`,
-    wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
-    tlsUrl: secure.mqtts ? `mqtts://${shownHost}:${secure.mqtts.port}` : null,
-    wssUrl: secure.wss ? `wss://${shownHost}:${secure.wss.port}` : null,
+    connectInProcess() {
+      const [ours, theirs] = duplexPair();
+      aedes.handle(theirs);
+      return ours;
+    },
+    async listen() {
+      const port = await listenWithFallback(server, options);
+      listening = true;
+      const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+      try {
+        if (options.wsPort != null)
+          ws = await startWebSocketListener(aedes, options.host, options.wsPort, guard);
+        if (options.tls) secure = await startTls(aedes, options.host, options.tls, guard);
+      } catch (err) {
+        await closeListeners();
+        throw err;
+      }
+      return {
+        host: options.host,
+        port,
+        url: `mqtt://${shownHost}:${port}`,
+        wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
+        tlsUrl: secure.mqtts ? `mqtts://${shownHost}:${secure.mqtts.port}` : null,
+        wssUrl: secure.wss ? `wss://${shownHost}:${secure.wss.port}` : null,
+      };
+    },
     close: async () => {
-      await ws?.close();
-      await secure.wss?.close();
-      await secure.mqtts?.close();
-      await closeCore();
+      await closeListeners();
+      await closeAedes();
     },
   };
 }

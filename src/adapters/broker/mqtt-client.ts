@@ -1,4 +1,5 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import mqtt, { type IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../../log.js';
 import type { BrokerClient, InboundMessage, MessageHandler, PublishOptions } from '../../ports/broker.js';
 import { matchesFilter } from './topic-filter.js';
@@ -137,5 +138,33 @@ async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): 
     ...(options.tls ? tlsOptions(options.tls) : {}),
   };
   const client = await mqtt.connectAsync(options.url, clientOptions);
+  return new MqttJsBroker(client, options.log.child({ component: 'mqtt' }));
+}
+
+/**
+ * Attaches to a broker inside the process over in-memory streams (the embedded aedes, MQTT 3.1.1);
+ * `open` gives a fresh connection for the first connect and for every reconnect.
+ */
+export async function connectInProcess(options: {
+  clientId: string;
+  open: () => Duplex;
+  /** The login the broker's authenticate hook expects (per-start credentials when it has users). */
+  username?: string | null;
+  password?: string | null;
+  log: Logger;
+}): Promise<BrokerClient> {
+  const client = new MqttClient(() => options.open() as unknown as ReturnType<MqttClient['streamBuilder']>, {
+    clientId: options.clientId,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    protocolVersion: 4,
+    reconnectPeriod: 1000,
+    clean: true,
+    queueQoSZero: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
   return new MqttJsBroker(client, options.log.child({ component: 'mqtt' }));
 }

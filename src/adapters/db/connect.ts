@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../../log.js';
 import type { Database, Db } from '../../ports/database.js';
 import { PGlitePool } from './pglite-pool.js';
 import { type RawConnection, type RawPool, registerRawPool, type Statement } from './sql-client.js';
@@ -22,6 +23,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** PGlite only: keep the database in memory (tests). */
   inMemory?: boolean;
+  /** Where lost connections are reported (Postgres). */
+  log?: Logger;
 }
 
 // int8 and numeric stay strings (exact); counts are cast where numbers are wanted.
@@ -36,11 +39,24 @@ function describeUrl(url: string): string {
   }
 }
 
-function openPostgres(url: string, poolSize: number): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it and queries report the fault.
-  });
+/**
+ * pg's pool, made to survive a database that goes away: every client gets an error handler the moment
+ * it connects (pg emits 'error' on a client whose socket dies, also while it is checked out and in the
+ * middle of a query; unhandled, that ends the process), and the pool's own handler covers idle clients.
+ * A failed client is not queryable any more, so the pool drops it on release and opens a new connection
+ * for the next caller: the pool reconnects by itself once the database answers again, and queries
+ * meanwhile fail with connection errors that the request path answers as SERVICE_UNAVAILABLE.
+ */
+export function resilientPgPool(config: pg.PoolConfig, log?: Logger): pg.Pool {
+  const pool = new pg.Pool(config);
+  const lost = (err: Error) => log?.warn({ err }, 'database connection lost; the pool will open a new one');
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
+  return pool;
+}
+
+function openPostgres(url: string, poolSize: number, log?: Logger): DatabaseHandle {
+  const pool = resilientPgPool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 }, log);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   registerRawPool(db, pgRawPool(pool));
   return { db, kind: 'postgres', description: describeUrl(url), close: () => db.destroy() };
@@ -98,6 +114,6 @@ async function openPGlite(dataDir: string, inMemory: boolean): Promise<DatabaseH
 
 /** Postgres when a URL is given, the embedded PGlite database otherwise. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10, options.log);
   return openPGlite(options.dataDir, options.inMemory ?? false);
 }

@@ -3,7 +3,14 @@ import type { Effect } from '../../../agents/shared/agent.types.js';
 import type { CycleRecord } from '../../../fsm/index.js';
 import { SwapdError } from '../../errors.js';
 import type { EffectContext, IdempotencyKey } from '../../ports/store.js';
-import { ADD_QUOTA, RENEW_QUOTA, UPSERT_PAYMENT, WRITE } from './request-sql.js';
+import {
+  ADD_QUOTA,
+  RENEW_QUOTA,
+  SET_PLAN_STATUS,
+  UPDATE_PAYMENT,
+  UPSERT_PAYMENT,
+  WRITE,
+} from './request-sql.js';
 import type { SqlClient } from './sql-client.js';
 
 type Of<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
@@ -95,6 +102,8 @@ function writeValues(set: WriteSet, ctx: EffectContext): unknown[] {
     set.response?.text ?? null,
     set.response?.key.scope ?? '',
     set.response?.key.key ?? '',
+    set.response?.key.operation ?? '',
+    set.assets.map((a) => a.asset_id),
   ];
 }
 
@@ -153,6 +162,16 @@ async function applyOne(client: SqlClient, e: Effect, ctx: EffectContext): Promi
     case 'payment':
       await client.query(UPSERT_PAYMENT, paymentValues(e, ctx));
       return;
+    case 'payment_update': {
+      const result = await client.query(UPDATE_PAYMENT, paymentUpdateValues(e, ctx));
+      if (result.rowCount !== 1) {
+        throw new SwapdError('INTERNAL_ERROR', `payment ${e.update.payment_id} could not be updated`);
+      }
+      return;
+    }
+    case 'plan_status':
+      await client.query(SET_PLAN_STATUS, [ctx.planId, e.status, ctx.now]);
+      return;
     default:
       await writeSet(client, effectSet([e]) ?? emptyWriteSet(), ctx);
   }
@@ -174,6 +193,26 @@ function paymentValues(e: Of<'payment'>, ctx: EffectContext): unknown[] {
     p.payment_timestamp,
     ctx.planId,
     p.status === 'CONFIRMED' ? ctx.now : null,
+    p.credited,
+    p.credit_service_id,
+    p.provisional_amount,
+    p.status === 'REJECTED' ? ctx.now : null,
+  ];
+}
+
+function paymentUpdateValues(e: Of<'payment_update'>, ctx: EffectContext): unknown[] {
+  const u = e.update;
+  return [
+    u.payment_id,
+    u.status,
+    u.amount ?? null,
+    u.credited ?? null,
+    u.credit_service_id !== undefined,
+    u.credit_service_id ?? null,
+    u.provisional_amount ?? null,
+    u.reversed ?? null,
+    u.unrecovered ?? null,
+    ctx.now,
   ];
 }
 

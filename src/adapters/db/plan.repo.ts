@@ -121,6 +121,47 @@ export function toLoadedRequest(row: RequestRow): LoadedRequest {
   return { plan: { view, cycles }, assets, payments };
 }
 
+/** One row of request-sql.ts PLAN_PAYMENTS. */
+export interface PaymentRow {
+  payment_id: string;
+  plan_id: string;
+  status: string;
+  amount: string;
+  payment_type: string | null;
+  source: string;
+  currency: string;
+  payment_method: string;
+  credited: string;
+  credit_service_id: string | null;
+  provisional_amount: string;
+  reversed: string;
+  unrecovered: string;
+  created_at: Date | string;
+  rejected_at: Date | string | null;
+}
+
+export function toPaymentView(row: PaymentRow): PaymentView {
+  return {
+    payment_id: row.payment_id,
+    status: row.status as PaymentView['status'],
+    amount: String(row.amount),
+    payment_type: row.payment_type,
+    source: row.source,
+    ledger: {
+      plan_id: row.plan_id,
+      currency: row.currency,
+      payment_method: row.payment_method,
+      credited: String(row.credited),
+      credit_service_id: row.credit_service_id,
+      provisional_amount: String(row.provisional_amount),
+      reversed: String(row.reversed),
+      unrecovered: String(row.unrecovered),
+      created_at: new Date(row.created_at).toISOString(),
+      rejected_at: row.rejected_at === null ? null : new Date(row.rejected_at).toISOString(),
+    },
+  };
+}
+
 export async function saveCycles(
   db: Executor,
   planId: string,

@@ -14,7 +14,9 @@ export const CLAIM_AND_READ = {
  * battery, events and their outbox rows, the returned battery, audit rows, and the stored response.
  * Guards: a battery is issued only from stock (SPEC §6.4); usage only while used + increment <= quota
  * (SPEC §6.3); the caller compares both counts and rolls back on a mismatch. The service rows are
- * written after the battery moves (s reads a), so the one-holder index never sees two plans.
+ * written after the battery moves (s reads a), so the one-holder index never sees two plans. The battery
+ * ids travel twice, as a set ($4) and as an array ($17): the planner cannot size a JSON record set, and
+ * without the array it joins every battery of the fleet instead of looking the few up by key.
  */
 export const WRITE = {
   name: 'swapd_write',
@@ -32,7 +34,7 @@ export const WRITE = {
     station_id = case when r.set_station then r.station_id else t.station_id end, updated_at = $2::timestamptz
   from json_to_recordset($4::json) as r(asset_id text, status text, holder_plan_id text, set_station boolean,
     station_id text)
-  where t.asset_id = r.asset_id and (r.status <> 'ISSUED' or t.status = 'IN_STOCK')
+  where t.asset_id = any($17::text[]) and t.asset_id = r.asset_id and (r.status <> 'ISSUED' or t.status = 'IN_STOCK')
   returning 1
 ), s as (
   update service_states t set used = t.used + r.increment,
@@ -62,7 +64,9 @@ export const WRITE = {
   from json_to_recordset($12::json) as r(kind text, requester text, decision text, details jsonb)
   returning 1
 ), k as (
-  update idempotency_keys set response = $13::jsonb where scope = $14::text and key = $15::text and $13::jsonb is not null
+  update idempotency_keys set response = $13::jsonb
+  where scope = $14::text and key = $15::text and $13::jsonb is not null
+    and (scope = 'payment' or (plan_id = $1::text and operation = $16::text))
   returning 1
 )
 select (select count(*) from a)::int as assets, (select count(*) from s where guarded)::int as guarded`,
@@ -84,10 +88,47 @@ where plan_id = $1 and service_id = $2`,
 export const UPSERT_PAYMENT = {
   name: 'swapd_upsert_payment',
   text: `insert into payments (payment_id, source, status, amount, currency, payment_method, payment_type,
-  service_id, odoo_receipt_id, correlation_id, payment_timestamp, plan_id, confirmed_at)
-values ($1, $2, $3, $4::numeric, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+  service_id, odoo_receipt_id, correlation_id, payment_timestamp, plan_id, confirmed_at, credited,
+  credit_service_id, provisional_amount, rejected_at)
+values ($1, $2, $3, $4::numeric, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::numeric, $15, $16::numeric, $17)
 on conflict (payment_id) do update set
   status = case when payments.status = 'CONFIRMED' then 'CONFIRMED' else excluded.status end,
   confirmed_at = coalesce(payments.confirmed_at, excluded.confirmed_at),
   odoo_receipt_id = coalesce(payments.odoo_receipt_id, excluded.odoo_receipt_id)`,
+};
+
+/** A payment's ledger moves on: confirmed (Odoo's amount), credited provisionally, or rejected and reversed. */
+export const UPDATE_PAYMENT = {
+  name: 'swapd_update_payment',
+  text: `update payments set status = $2::text,
+  amount = coalesce($3::numeric, amount),
+  credited = coalesce($4::numeric, credited),
+  credit_service_id = case when $5::boolean then $6::text else credit_service_id end,
+  provisional_amount = coalesce($7::numeric, provisional_amount),
+  reversed = coalesce($8::numeric, reversed),
+  unrecovered = coalesce($9::numeric, unrecovered),
+  confirmed_at = case when $2::text = 'CONFIRMED' then coalesce(confirmed_at, $10::timestamptz) else confirmed_at end,
+  rejected_at = case when $2::text = 'REJECTED' then coalesce(rejected_at, $10::timestamptz) else rejected_at end
+where payment_id = $1::text`,
+};
+
+export const SET_PLAN_STATUS = {
+  name: 'swapd_set_plan_status',
+  text: 'update plans set status = $2::text, updated_at = $3::timestamptz where plan_id = $1::text',
+};
+
+/**
+ * The plan's open payments with their ledger (PENDING, and the latest REJECTED), and the payments a
+ * request names: top-ups awaiting Odoo, provisional credit outstanding, rejections to show.
+ */
+export const PLAN_PAYMENTS = {
+  name: 'swapd_plan_payments',
+  text: `(select payment_id, plan_id, status, amount::text as amount, payment_type, source, currency, payment_method,
+  credited::text as credited, credit_service_id, provisional_amount::text as provisional_amount,
+  reversed::text as reversed, unrecovered::text as unrecovered, created_at, rejected_at
+from payments where payment_id = any($2::text[]) or (plan_id = $1::text and status = 'PENDING'))
+union
+(select payment_id, plan_id, status, amount::text, payment_type, source, currency, payment_method,
+  credited::text, credit_service_id, provisional_amount::text, reversed::text, unrecovered::text, created_at, rejected_at
+from payments where plan_id = $1::text and status = 'REJECTED' order by rejected_at desc nulls last limit 10)`,
 };

@@ -7,8 +7,8 @@ import type {
   RequestWrite,
 } from '../../ports/store.js';
 import { applyInOrder, effectSet, emptyWriteSet, writeSet } from './effects.repo.js';
-import { type RequestRow, toLoadedRequest } from './plan.repo.js';
-import { CLAIM_AND_READ } from './request-sql.js';
+import { type PaymentRow, type RequestRow, toLoadedRequest, toPaymentView } from './plan.repo.js';
+import { CLAIM_AND_READ, PLAN_PAYMENTS } from './request-sql.js';
 import { inRawTransaction, kyselyClient, rawPoolOf, type SqlClient } from './sql-client.js';
 
 function parse(value: unknown): Record<string, unknown> | null {
@@ -52,6 +52,10 @@ function transactionOn(client: SqlClient): RequestTransaction {
   return {
     claimAndLoad: (key, request) => claimAndLoad(client, key, request),
     write: (w) => write(client, w),
+    planPayments: async (planId, ids) => {
+      const { rows } = await client.query<PaymentRow>(PLAN_PAYMENTS, [planId, [...ids]]);
+      return rows.map(toPaymentView);
+    },
   };
 }
 

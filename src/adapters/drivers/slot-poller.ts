@@ -1,13 +1,13 @@
 import type { Logger } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DataProvider } from '../../ports/data-provider.js';
+import type { DataReader } from '../../ports/data-provider.js';
 import type { Scheduler } from '../../ports/scheduler.js';
 import type { SlotReadings } from '../../ports/slot-readings.js';
 
 export interface StationSlot {
   slot: number;
   deviceId: string;
-  driver: DataProvider;
+  driver: DataReader;
 }
 
 /** What a slot reading carries when the device has it (SPEC-001 names). */

@@ -1,13 +1,13 @@
 import type { DeviceConfig } from '../../config/config.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DataProvider } from '../../ports/data-provider.js';
+import type { DataProvider, DataReader, DataWriter, DriverTimings } from '../../ports/data-provider.js';
 import type { BatteryScanner } from '../../ports/scanner.js';
 import { createDriver } from './driver-factory.js';
+import { readerView } from './reader-view.js';
 import { getProfile, loadRegistry } from './registry/load-registry.js';
 import { StationScanner } from './scanner/station-scanner.js';
 import { type RunningSimulator, startSimulator } from './simulator/station-simulator.js';
-import type { StationSlot } from './slot-poller.js';
 import { SlotReadingCache } from './slot-reading-cache.js';
 
 export interface StationHardwareOptions {
@@ -18,18 +18,34 @@ export interface StationHardwareOptions {
   registryDir: string | null;
   clock: Clock;
   log: Logger;
+  /** The simulator advances its physics in real time every N ms (default 1000; 0 = tests step it). */
+  simulatorAutoStepMs?: number;
+  /** SPEC-001 time limits, shortened by tests. */
+  driverTimings?: Partial<DriverTimings>;
+}
+
+/** A charging slot as the rest of the process sees it: its configured id and a read-only view. */
+export interface SlotDevice {
+  readonly id: string;
+  /** The slot's number at the station (the configuration's `slot`, or the simulator's unit id). */
+  readonly slot: number;
+  readonly reader: DataReader;
 }
 
 export interface StationHardware {
   readonly scanner: BatteryScanner;
-  readonly drivers: ReadonlyMap<string, DataProvider>;
-  /** The charging slots with their numbers at the station. */
-  readonly slots: readonly StationSlot[];
+  /** The charging slots, read-only, in configuration (or unit) order, with their numbers at the station. */
+  readonly slots: readonly SlotDevice[];
   /** The latest reading of each slot, shared by every reader of the slots (poller, control loop). */
   readonly readings: SlotReadingCache;
   readonly simulator: RunningSimulator | null;
   /** The batteries the simulator placed in its slots: registered as this station's stock. */
   readonly simulatedBatteries: { asset_id: string; capacity_kwh: number }[];
+  /**
+   * The slots' control side, by slot id. Handed out once: main.ts gives it to the guarded station,
+   * the one place that writes setpoints; any later call throws.
+   */
+  takeSlotWriters(): ReadonlyMap<string, DataWriter>;
   health(): Record<string, string>;
   close(): Promise<void>;
 }
@@ -47,14 +63,22 @@ async function simulatedStation(options: StationHardwareOptions) {
     port: options.simulatorPort,
     slots: options.simulatorSlots,
     fill: {},
-    autoStepMs: 1000,
+    autoStepMs: options.simulatorAutoStepMs ?? 1000,
     log: options.log,
   });
   const drivers = new Map<string, DataProvider>();
   const log = options.log.child({ component: 'drivers' });
   for (const unit of [...sim.slotUnitIds, sim.scannerUnitId]) {
     const id = unit === sim.scannerUnitId ? 'scanner' : `slot-${unit}`;
-    drivers.set(id, createDriver(sim.url(unit), { profile: sim.profile, log, clock: options.clock }));
+    drivers.set(
+      id,
+      createDriver(sim.url(unit), {
+        profile: sim.profile,
+        log,
+        clock: options.clock,
+        timings: options.driverTimings,
+      }),
+    );
   }
   await Promise.all([...drivers.values()].map((d) => d.connect()));
   const simulatedBatteries = sim.slotUnitIds
@@ -73,6 +97,7 @@ function realStation(options: StationHardwareOptions) {
       profile: getProfile(registry, device.profile),
       log,
       clock: options.clock,
+      timings: options.driverTimings,
     });
     drivers.set(device.id, driver);
     connectInBackground(device.id, driver, log);
@@ -90,21 +115,31 @@ export async function startStationHardware(options: StationHardwareOptions): Pro
     ? drivers.get('scanner')
     : [...drivers].find(([id]) => roles.get(id) === 'scanner')?.[1];
   const slotNumbers = new Map(options.devices.map((d, i) => [d.id, d.slot ?? i + 1]));
-  const stationSlots = [...drivers]
-    .filter(([id]) => (useSim ? id !== 'scanner' : roles.get(id) === 'slot'))
-    .map(([id, driver]) => ({
+  const slotDrivers = [...drivers].filter(([id]) => (useSim ? id !== 'scanner' : roles.get(id) === 'slot'));
+  const slots = slotDrivers.map(([id, d]) =>
+    Object.freeze({
+      id,
       slot: useSim ? Number(id.slice('slot-'.length)) : (slotNumbers.get(id) as number),
-      deviceId: id,
-      driver,
-    }));
-  const slots = stationSlots.map((s) => s.driver);
+      reader: readerView(d),
+    }),
+  );
+  let writers: ReadonlyMap<string, DataWriter> | null = new Map<string, DataWriter>(slotDrivers);
   return {
-    scanner: new StationScanner({ scanner: scannerDriver ?? null, slots, clock: options.clock }),
-    drivers,
-    slots: stationSlots,
+    scanner: new StationScanner({
+      scanner: scannerDriver ? readerView(scannerDriver) : null,
+      slots: slots.map((s) => s.reader),
+      clock: options.clock,
+    }),
+    slots,
     readings: new SlotReadingCache(),
     simulator: simulated?.sim ?? null,
     simulatedBatteries: simulated?.simulatedBatteries ?? [],
+    takeSlotWriters: () => {
+      if (!writers) throw new Error('the slot writers were handed out already (to the guarded station)');
+      const taken = writers;
+      writers = null;
+      return taken;
+    },
     health: () => Object.fromEntries([...drivers].map(([id, d]) => [id, d.state])),
     close: async () => {
       await Promise.all([...drivers.values()].map((d) => d.disconnect().catch(() => undefined)));

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isLoopback } from '../../config/security-rules.js';
 import { isSwapdError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { matchPattern, parseTarget } from './request-target.js';
 
 export type RouteHandler = (
   req: IncomingMessage,
@@ -14,6 +15,10 @@ export interface HttpReply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Extra response headers (cache-control, www-authenticate, …). */
+  headers?: Record<string, string>;
+  /** A long-lived response (server-sent events): takes over the response after the head is written. */
+  stream?: (res: ServerResponse) => void;
 }
 
 export interface HttpRoute {
@@ -22,10 +27,96 @@ export interface HttpRoute {
   path: string;
   /**
    * Every route needs the ops token (Authorization: Bearer …) unless it opts out: `always` (GET /health,
-   * GET /metrics) or `loopback` (open only while the server is bound to a loopback address).
+   * GET /metrics, and routes that apply their own access rule) or `loopback` (open only while the server is
+   * bound to a loopback address).
    */
   open?: 'always' | 'loopback';
   handler: RouteHandler;
+}
+
+/** Thrown inside a handler chain to answer with a status and a code. */
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpFailure(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpFailure(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpFailure(400, 'BAD_REQUEST', 'request body is not JSON');
+  }
+}
+
+function send(res: ServerResponse, reply: HttpReply, close = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const head = {
+    'content-type': reply.contentType ?? 'application/json',
+    ...reply.headers,
+    ...(close ? { connection: 'close' } : {}),
+  };
+  if (reply.stream) {
+    res.writeHead(reply.status, head);
+    reply.stream(res);
+    return;
+  }
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  res.writeHead(reply.status, head);
+  res.end(text);
+}
+
+function errorReply(status: number, code: string, message: string): HttpReply {
+  return { status, body: { error: { code, message } } };
+}
+
+function failure(err: unknown): HttpReply {
+  if (err instanceof HttpFailure) return errorReply(err.status, err.code, err.message);
+  if (isSwapdError(err)) {
+    const status =
+      err.code === 'NOT_FOUND' ? 404 : err.code === 'ALREADY_EXISTS' ? 409 : err.retryable ? 503 : 400;
+    return { status, body: { error: { code: err.code, message: err.message, details: err.details } } };
+  }
+  return errorReply(500, 'INTERNAL_ERROR', 'internal error');
+}
+
+/** The route and its decoded parameters, or the reply that refuses the request. */
+function resolveRoute(
+  routes: readonly HttpRoute[],
+  req: IncomingMessage,
+): { route: HttpRoute; params: Record<string, string> } | HttpReply {
+  const target = parseTarget(req.url);
+  if (!target) return errorReply(400, 'BAD_REQUEST', 'request target must be a path');
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = matchPattern(route.path, target);
+    if (!m) continue;
+    if ('badSegment' in m)
+      return errorReply(
+        400,
+        'BAD_REQUEST',
+        `path parameter ${m.badSegment} is not a valid percent-encoded text`,
+      );
+    pathMatched = true;
+    if (route.method === req.method) return { route, params: m.params };
+  }
+  return pathMatched
+    ? errorReply(405, 'METHOD_NOT_ALLOWED', `${String(req.method)} is not allowed here`)
+    : errorReply(404, 'NOT_FOUND', 'no such endpoint');
 }
 
 function tokenRequired(route: HttpRoute, host: string): boolean {
@@ -39,54 +130,33 @@ function hasToken(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(digest(req.headers.authorization ?? ''), digest(`Bearer ${token}`));
 }
 
-function match(pattern: string, path: string): Record<string, string> | null {
-  const a = pattern.split('/');
-  const b = path.split('/');
-  if (a.length !== b.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i] as string;
-    if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(b[i] as string);
-    else if (p !== b[i]) return null;
-  }
-  return params;
+interface ServeOptions {
+  host: string;
+  token: string;
+  maxBodyBytes: number;
+  log: Logger;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
+/** One request, answered exactly once; nothing a client sends makes it throw past here. */
+async function serve(
+  routes: readonly HttpRoute[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: ServeOptions,
+) {
+  const resolved = resolveRoute(routes, req);
+  if (!('route' in resolved)) return send(res, resolved, true);
+  const { route, params } = resolved;
+  if (tokenRequired(route, o.host) && !hasToken(req, o.token))
+    return send(res, errorReply(401, 'UNAUTHORISED', 'ops token required'), true);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw Object.assign(new Error('request body is not JSON'), { status: 400 });
+    const body = await readBody(req, o.maxBodyBytes);
+    send(res, await route.handler(req, body, params));
+  } catch (err) {
+    const reply = failure(err);
+    if (reply.status >= 500) o.log.error({ err }, 'HTTP request failed');
+    send(res, reply, reply.status === 413);
   }
-}
-
-function send(res: ServerResponse, reply: HttpReply): void {
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
-  res.end(text);
-}
-
-function failure(err: unknown): HttpReply {
-  if (isSwapdError(err)) {
-    const status =
-      err.code === 'NOT_FOUND' ? 404 : err.code === 'ALREADY_EXISTS' ? 409 : err.retryable ? 503 : 400;
-    return { status, body: { error: { code: err.code, message: err.message, details: err.details } } };
-  }
-  const status = (err as { status?: number }).status ?? 500;
-  return {
-    status,
-    body: {
-      error: { code: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message: (err as Error).message },
-    },
-  };
 }
 
 /** Listens on the port, or (when the operator did not choose it) the next free one. */
@@ -110,28 +180,33 @@ async function listenHttp(server: Server, host: string, port: number, attempts: 
 /** The operator surface (SPEC §9): a small route table on node:http. */
 export async function startHttpServer(
   routes: readonly HttpRoute[],
-  options: { host: string; port: number; fallback: boolean; token: string; log: Logger },
+  options: {
+    host: string;
+    port: number;
+    fallback: boolean;
+    token: string;
+    log: Logger;
+    /** Largest request body read (default 1 MiB); larger ones get 413 before they are buffered. */
+    maxBodyBytes?: number;
+  },
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const serveOptions: ServeOptions = {
+    host: options.host,
+    token: options.token,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    log: options.log,
+  };
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes.find((r) => r.method === req.method && match(r.path, url.pathname));
-    if (!route)
-      return send(res, { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint' } } });
-    if (tokenRequired(route, options.host) && !hasToken(req, options.token)) {
-      return send(res, {
-        status: 401,
-        body: { error: { code: 'UNAUTHORISED', message: 'ops token required' } },
-      });
-    }
-    const params = match(route.path, url.pathname) ?? {};
-    readBody(req, 8 * 1024 * 1024)
-      .then((body) => route.handler(req, body, params))
-      .then((reply) => send(res, reply))
-      .catch((err: unknown) => {
-        const reply = failure(err);
-        if (reply.status >= 500) options.log.error({ err }, 'HTTP request failed');
-        send(res, reply);
-      });
+    req.on('error', () => res.destroy());
+    res.on('error', () => {});
+    serve(routes, req, res, serveOptions).catch((err: unknown) => {
+      options.log.error({ err }, 'HTTP request failed');
+      send(res, errorReply(500, 'INTERNAL_ERROR', 'internal error'), true);
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
   await listenHttp(server, options.host, options.port, options.fallback ? 16 : 1);
   const address = server.address();

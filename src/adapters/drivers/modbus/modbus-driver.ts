@@ -215,5 +215,7 @@ function coverageOf(profile: DeviceProfile): TagCoverage {
     writable: [...profile.supported_tags.write],
     unsupportedRequiredTags: [...profile.unsupported_required_tags],
     pMaxKw: profile.p_max_kw,
+    chemistry: profile.chemistry ?? null,
+    safetyCriticalAlarmBits: profile.safety_critical_alarm_bits ?? {},
   });
 }

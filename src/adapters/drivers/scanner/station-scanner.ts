@@ -1,14 +1,14 @@
 import { Decimal } from 'decimal.js';
 import type { Clock } from '../../../ports/clock.js';
 import { systemClock } from '../../../ports/clock.js';
-import type { DataProvider } from '../../../ports/data-provider.js';
+import type { DataReader } from '../../../ports/data-provider.js';
 import type { BatteryReading, BatteryScanner } from '../../../ports/scanner.js';
 
 export interface StationScannerOptions {
   /** The scanner unit (the battery presented at the counter). */
-  scanner: DataProvider | null;
+  scanner: DataReader | null;
   /** Charging slots, in slot order. */
-  slots: readonly DataProvider[];
+  slots: readonly DataReader[];
   clock?: Clock;
   /** Decimal places of kwh_remaining (default 3: the register resolution of Wh). */
   kwhDecimals?: number;
@@ -21,8 +21,8 @@ const TAGS = ['SOC_%', 'E_kwh_remaining', 'V_dc_V', 'T_battery_C'] as const;
  * A device that fails or is disconnected is skipped (the caller falls back to telemetry or the app).
  */
 export class StationScanner implements BatteryScanner {
-  readonly #scanner: DataProvider | null;
-  readonly #slots: readonly DataProvider[];
+  readonly #scanner: DataReader | null;
+  readonly #slots: readonly DataReader[];
   readonly #clock: Clock;
   readonly #decimals: number;
   /** Last slot a battery was seen in, tried first next time. */
@@ -41,7 +41,7 @@ export class StationScanner implements BatteryScanner {
       if (reading) return reading;
     }
     for (const index of this.#slotOrder(assetId)) {
-      const slot = this.#slots[index] as DataProvider;
+      const slot = this.#slots[index] as DataReader;
       if (!(await holds(slot, assetId))) continue;
       this.#lastSlot.set(assetId, index);
       return this.#reading(slot, assetId, 'slot');
@@ -56,7 +56,7 @@ export class StationScanner implements BatteryScanner {
   }
 
   async #reading(
-    device: DataProvider,
+    device: DataReader,
     assetId: string,
     source: 'scanner' | 'slot',
   ): Promise<BatteryReading | null> {
@@ -83,7 +83,7 @@ export class StationScanner implements BatteryScanner {
  * exact decimal, kept as is so that the service rounds once, to its own precision.
  */
 async function readValues(
-  device: DataProvider,
+  device: DataReader,
   tags: readonly string[],
 ): Promise<{ values: Record<string, number>; exactKwh?: string }> {
   if (!device.readTagsExact) return { values: await device.readTags(tags) };
@@ -92,7 +92,7 @@ async function readValues(
   return { values, exactKwh: exact['E_kwh_remaining'] };
 }
 
-async function holds(device: DataProvider, assetId: string): Promise<boolean> {
+async function holds(device: DataReader, assetId: string): Promise<boolean> {
   if (!device.isConnected) return false;
   const info = await device.readStaticInfo().catch(() => null);
   return info?.serial_number === assetId;

@@ -64,6 +64,8 @@ export class SeplosDriver implements DataProvider {
       writable: [],
       unsupportedRequiredTags: [...options.profile.unsupported_required_tags],
       pMaxKw: options.profile.p_max_kw,
+      chemistry: options.profile.chemistry ?? null,
+      safetyCriticalAlarmBits: options.profile.safety_critical_alarm_bits ?? {},
     });
   }
 

@@ -19,6 +19,7 @@ export interface BatteryState {
   sohPct: number;
   temperatureC: number;
   cycles: number;
+  /** Alarm bits raised by hand (fault injection); the over-temperature bit follows the temperature. */
   alarmBits: number;
   /** Positive = discharging (SPEC-001 sign), kW. */
   powerKw: number;
@@ -47,7 +48,8 @@ export const DEFAULT_PHYSICS: PhysicsConstants = Object.freeze({
 });
 
 export const ALARM_OVER_TEMPERATURE_BIT = 2;
-const OVER_TEMPERATURE_C = 60;
+/** The BMS raises its over-temperature alarm at this cell temperature and drops it below it. */
+export const OVER_TEMPERATURE_C = 60;
 
 export function createBattery(spec: BatterySpec, physics: PhysicsConstants = DEFAULT_PHYSICS): BatteryState {
   const capacityKwh = spec.capacityKwh ?? 32;
@@ -88,7 +90,12 @@ export function stepBattery(
   const heating = Math.abs(powerKw) * physics.heatingCPerKwS;
   const cooling = (battery.temperatureC - physics.ambientC) / physics.coolingTauS;
   battery.temperatureC += (heating - cooling) * dtS;
-  if (battery.temperatureC >= OVER_TEMPERATURE_C) battery.alarmBits |= 1 << ALARM_OVER_TEMPERATURE_BIT;
+}
+
+/** The BMS alarm bitmap: the injected bits plus over-temperature while the cells are that hot. */
+export function alarmCode(battery: BatteryState): number {
+  const hot = battery.temperatureC >= OVER_TEMPERATURE_C ? 1 << ALARM_OVER_TEMPERATURE_BIT : 0;
+  return battery.alarmBits | hot;
 }
 
 /** No charging when full, no discharging when empty. */

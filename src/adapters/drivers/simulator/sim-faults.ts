@@ -1,4 +1,3 @@
-import { ALARM_OVER_TEMPERATURE_BIT } from './battery-model.js';
 import type { StationCabinet } from './station-cabinet.js';
 
 /** Link faults the simulator can inject, for every unit or for one. */
@@ -44,12 +43,16 @@ export class SimFaults {
     return this.#offline(false);
   }
 
-  /** The battery on that unit reports a cell temperature and the over-temperature alarm. */
+  /** The battery on that unit heats up to `temperatureC` (its BMS raises over-temperature from 60 °C). */
   overTemperature(unitId: number, temperatureC = 70): void {
+    this.temperature(unitId, temperatureC);
+  }
+
+  /** Sets the battery's cell temperature (it then relaxes towards ambient as the physics steps). */
+  temperature(unitId: number, temperatureC: number): void {
     const battery = this.#cabinet.unit(unitId)?.battery;
     if (!battery) throw new RangeError(`no battery on unit ${unitId}`);
     battery.temperatureC = temperatureC;
-    battery.alarmBits |= 1 << ALARM_OVER_TEMPERATURE_BIT;
   }
 
   /** Raises (or clears) one BMS alarm bit on the battery on that unit. */

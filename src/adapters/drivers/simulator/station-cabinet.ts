@@ -2,7 +2,14 @@ import { decodeNumber, encodeNumber, encodeString } from '../modbus/register-cod
 import type { DeviceProfile, RegisterTable, TagDefinition } from '../registry/device-profile.js';
 import { isWritable, registerCount } from '../registry/device-profile.js';
 import type { BatterySpec, BatteryState, PhysicsConstants } from './battery-model.js';
-import { createBattery, DEFAULT_PHYSICS, packVoltage, socPct, stepBattery } from './battery-model.js';
+import {
+  alarmCode,
+  createBattery,
+  DEFAULT_PHYSICS,
+  packVoltage,
+  socPct,
+  stepBattery,
+} from './battery-model.js';
 
 /** One Modbus unit of the cabinet: a charging slot or the scanner, with the battery placed on it. */
 export interface SimUnit {
@@ -133,7 +140,7 @@ export class StationCabinet {
       P_kW: b.powerKw,
       E_kwh_remaining: b.energyKwh,
       capacity_kwh: b.capacityKwh,
-      alarm_code: b.alarmBits,
+      alarm_code: alarmCode(b),
       cycles_total: Math.floor(b.cycles),
       battery_present: 1,
       V_cell_avg_V: volts / CELLS_IN_SERIES,
@@ -190,7 +197,7 @@ export class StationCabinet {
 }
 
 function modeOf(b: BatteryState): number {
-  if (b.alarmBits !== 0) return 3;
+  if (alarmCode(b) !== 0) return 3;
   if (b.powerKw < 0) return 1;
   return b.powerKw > 0 ? 2 : 0;
 }

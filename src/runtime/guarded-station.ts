@@ -1,0 +1,415 @@
+import {
+  clearedEvent,
+  clearLatch,
+  evaluate,
+  eventPayload,
+  eventsBetween,
+  type LatchState,
+  type ModeCommand,
+  type SafetyDecision,
+  type SafetyEventPlan,
+  type SlotObservation,
+  type SlotReading,
+  type SlotSafetyProfile,
+  type SlotSafetyState,
+  UNLATCHED,
+} from '../../safety/index.js';
+import { SwapdError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Clock } from '../ports/clock.js';
+import type { DataReader, DataWriter } from '../ports/data-provider.js';
+import type { SafetySnapshotSource, SlotSafetySnapshot } from '../ports/safety-snapshot.js';
+import type { SafetyJournal } from './safety-journal.js';
+
+/** The two SPEC-001 control tags. This file is the only runtime code that names or writes them. */
+const SETPOINT_TAG = 'P_setpoint_kW';
+const MODE_TAG = 'mode_cmd';
+/** Setpoints closer than this (kW) count as unchanged (register resolution is 0.01 kW). */
+const SAME_KW = 0.005;
+
+export interface GuardedSlot {
+  readonly id: string;
+  readonly reader: DataReader;
+  readonly profile: SlotSafetyProfile;
+}
+
+/** What the guard's owner is told, for metrics. */
+export interface SafetyObserver {
+  blocked(reason: string): void;
+  safeState(slotId: string, latched: boolean): void;
+  written(slotId: string, setpointKw: number): void;
+  chargingPower(kw: number): void;
+}
+
+export interface GuardedStationDeps {
+  slots: readonly GuardedSlot[];
+  /** The raw control side of the slots, handed over once by the station hardware: kept private here. */
+  writers: ReadonlyMap<string, DataWriter>;
+  journal: SafetyJournal;
+  clock: Clock;
+  log: Logger;
+  observer?: SafetyObserver;
+}
+
+interface Command {
+  setpoint: number;
+  mode: ModeCommand;
+}
+
+interface SlotRuntime {
+  readonly id: string;
+  readonly reader: DataReader;
+  readonly writer: DataWriter | null;
+  readonly profile: SlotSafetyProfile;
+  readonly pollTags: readonly string[];
+  observation: SlotObservation;
+  powerKw: number | null;
+  latch: LatchState;
+  last: SafetyDecision | null;
+  /** What the device holds, as read back or as last written; null = unknown (write again). */
+  held: Command | null;
+}
+
+export interface ClearReport {
+  device_id: string;
+  outcome: 'cleared' | 'not_latched' | 'refused';
+  /** Refused: the causes still present. Cleared: the reasons that had latched the slot. */
+  reasons: string[];
+}
+
+/**
+ * The one path to the charging hardware: it holds the slots' writers and writes nothing the
+ * SafetyGuard (safety/) has not allowed. It polls the slots itself, so the guard judges what the
+ * devices said, not what a caller claims; on a block it writes only the safe command (0 kW, idle),
+ * latches Safe State per slot, and journals every write, block and clear.
+ */
+export class GuardedStation implements SafetySnapshotSource {
+  readonly #slots = new Map<string, SlotRuntime>();
+  readonly #journal: SafetyJournal;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #observer: SafetyObserver | undefined;
+
+  constructor(deps: GuardedStationDeps) {
+    this.#journal = deps.journal;
+    this.#clock = deps.clock;
+    this.#log = deps.log.child({ component: 'safety' });
+    this.#observer = deps.observer;
+    for (const slot of deps.slots) {
+      const controllable = slot.profile.unsupportedRequiredTags.length === 0;
+      this.#slots.set(slot.id, {
+        id: slot.id,
+        reader: slot.reader,
+        writer: controllable ? (deps.writers.get(slot.id) ?? null) : null,
+        profile: slot.profile,
+        pollTags: pollTagsOf(slot.reader, slot.profile),
+        observation: { connected: false, lastGoodReadAt: null, reading: null },
+        powerKw: null,
+        latch: UNLATCHED,
+        last: null,
+        held: null,
+      });
+    }
+  }
+
+  get slotIds(): string[] {
+    return [...this.#slots.keys()];
+  }
+
+  profile(slotId: string): SlotSafetyProfile {
+    return this.#slot(slotId).profile;
+  }
+
+  /** The last observation of a slot (read-only copy). */
+  observation(slotId: string): SlotObservation {
+    return this.#slot(slotId).observation;
+  }
+
+  /** Reads every slot (one batch read each, side by side). A failed read keeps the last good reading. */
+  async poll(): Promise<void> {
+    await Promise.all([...this.#slots.values()].map((slot) => this.#pollSlot(slot)));
+    const charging = [...this.#slots.values()].reduce((sum, s) => sum + Math.max(0, -(s.powerKw ?? 0)), 0);
+    this.#observer?.chargingPower(charging);
+  }
+
+  /**
+   * What the guard would let a full charge be right now (|kW|; 0 when a charge would be refused), and
+   * whether it would be refused. Decides nothing and changes nothing.
+   */
+  chargeOutlook(slotId: string): { capKw: number; refused: boolean } {
+    const slot = this.#slot(slotId);
+    const probe = evaluate(this.#state(slot), { setpointKw: -slot.profile.pMaxKw }, this.#clock.now());
+    return { capKw: Math.abs(probe.setpoint), refused: !probe.allowed };
+  }
+
+  /**
+   * Asks for a setpoint (SPEC-001 sign) on one slot. The guard decides; what it allows is written
+   * (only the tags whose value changes); a refusal writes the safe command. Returns the decision.
+   */
+  async command(slotId: string, setpointKw: number): Promise<SafetyDecision> {
+    const slot = this.#slot(slotId);
+    const now = this.#clock.now();
+    const previous = slot.last;
+    const decision = evaluate(this.#state(slot), { setpointKw }, now);
+    slot.latch = decision.latch;
+    slot.last = decision;
+    const action = await this.#apply(slot, decision, setpointKw, now);
+    this.#report(slot, previous, decision, setpointKw, action, now);
+    return decision;
+  }
+
+  /** An operator's clear of one slot (by device id) or of every latched slot (null). */
+  async clear(deviceId: string | null, operator: string): Promise<ClearReport[]> {
+    if (deviceId !== null && !this.#slots.has(deviceId)) {
+      throw new SwapdError('NOT_FOUND', `no charging slot with device id ${deviceId}`, {
+        details: [{ path: '/device', message: `valid: ${this.slotIds.join(', ')}` }],
+      });
+    }
+    const targets =
+      deviceId === null
+        ? [...this.#slots.values()].filter((s) => s.latch.reasons.length > 0)
+        : [this.#slot(deviceId)];
+    const reports = targets.map((slot) => this.#clearSlot(slot, operator));
+    await this.#journal.flush();
+    return reports;
+  }
+
+  safetySnapshot(): SlotSafetySnapshot[] {
+    return [...this.#slots.values()].map(snapshotOf);
+  }
+
+  /** Device ids latched in Safe State. */
+  latchedSlots(): string[] {
+    return [...this.#slots.values()].filter((s) => s.latch.reasons.length > 0).map((s) => s.id);
+  }
+
+  #clearSlot(slot: SlotRuntime, operator: string): ClearReport {
+    const now = this.#clock.now();
+    const result = clearLatch(this.#state(slot), now);
+    const reasons =
+      result.outcome === 'refused' ? result.reasons : result.outcome === 'cleared' ? result.cleared : [];
+    this.#journal.audit({
+      at: now,
+      kind: 'safety_clear',
+      requester: operator,
+      subject: slot.id,
+      tag: null,
+      value: null,
+      decision: result.outcome,
+      details: { reasons },
+    });
+    if (result.outcome === 'cleared') {
+      slot.latch = result.latch;
+      this.#observer?.safeState(slot.id, false);
+      const plan = clearedEvent(result.cleared);
+      this.#journal.event(
+        eventPayload(plan, slot.id, slot.observation.reading, `cleared by ${operator}`),
+        now,
+      );
+      this.#log.info({ slot: slot.id, operator, reasons }, 'Safe State cleared by an operator');
+    } else if (result.outcome === 'refused') {
+      this.#log.warn(
+        { slot: slot.id, operator, reasons },
+        'Safe State clear refused: the cause is still present',
+      );
+    }
+    return { device_id: slot.id, outcome: result.outcome, reasons: [...reasons] };
+  }
+
+  async #pollSlot(slot: SlotRuntime): Promise<void> {
+    const values = await slot.reader.readTags(slot.pollTags).catch((err: unknown) => {
+      this.#log.debug({ err, slot: slot.id }, 'slot read failed');
+      return null;
+    });
+    const reading = values ? readingOf(values, slot.profile) : slot.observation.reading;
+    slot.observation = {
+      connected: slot.reader.isConnected,
+      lastGoodReadAt: slot.reader.lastGoodReadAt,
+      reading,
+    };
+    if (!values) return;
+    slot.powerKw = values.P_kW ?? null;
+    const setpoint = values[SETPOINT_TAG];
+    const mode = values[MODE_TAG];
+    if (setpoint !== undefined && mode !== undefined) slot.held = { setpoint, mode: mode as ModeCommand };
+  }
+
+  #state(slot: SlotRuntime): SlotSafetyState {
+    return { profile: slot.profile, observation: slot.observation, latch: slot.latch };
+  }
+
+  /** Writes what the decision allows, or the safe command; returns what was done, in words. */
+  async #apply(slot: SlotRuntime, decision: SafetyDecision, requested: number, now: Date): Promise<string> {
+    if (!slot.writer) return 'not controlled (the profile lacks a required tag): nothing written';
+    if (!slot.reader.isConnected) {
+      slot.held = null;
+      return 'device not connected: nothing could be written';
+    }
+    const wanted: Command = { setpoint: decision.setpoint, mode: decision.mode };
+    const writes = changedWrites(slot.held, wanted);
+    const what = decision.allowed
+      ? `setpoint ${wanted.setpoint} kW, mode ${wanted.mode}`
+      : 'safe command (0 kW, idle)';
+    if (writes.length === 0) return `${what} already in force`;
+    for (const [tag, value] of writes) {
+      try {
+        await slot.writer.writeTag(tag, value);
+      } catch (err) {
+        slot.held = null;
+        this.#audit(slot, now, tag, value, 'write_failed', decision, requested, { error: String(err) });
+        this.#log.warn({ err, slot: slot.id, tag, value }, 'control write failed');
+        return `${what}: write of ${tag} failed`;
+      }
+      this.#audit(slot, now, tag, value, 'written', decision, requested);
+    }
+    slot.held = wanted;
+    this.#observer?.written(slot.id, wanted.setpoint);
+    return `${what} written`;
+  }
+
+  #audit(
+    slot: SlotRuntime,
+    at: Date,
+    tag: string,
+    value: number,
+    outcome: string,
+    decision: SafetyDecision,
+    requested: number,
+    extra: Record<string, unknown> = {},
+  ): void {
+    this.#journal.audit({
+      at,
+      kind: 'safety_write',
+      requester: null,
+      subject: slot.id,
+      tag,
+      value: String(value),
+      decision: outcome,
+      details: {
+        requested_kw: requested,
+        allowed: decision.allowed,
+        derated: decision.derated,
+        reasons: decision.reasons,
+        ...extra,
+      },
+    });
+  }
+
+  #report(
+    slot: SlotRuntime,
+    previous: SafetyDecision | null,
+    decision: SafetyDecision,
+    requested: number,
+    action: string,
+    now: Date,
+  ): void {
+    for (const plan of eventsBetween(previous, decision)) this.#announce(slot, plan, requested, action, now);
+    if (previous?.reasons.includes('SAFETY_STALE_DATA') && !decision.reasons.includes('SAFETY_STALE_DATA')) {
+      this.#blockAudit(
+        slot,
+        now,
+        'STALE_DATA_CLEARED',
+        ['SAFETY_STALE_DATA'],
+        requested,
+        'reads are good again',
+      );
+      this.#log.info({ slot: slot.id }, 'stale-data block cleared: reads are good again');
+    }
+    this.#observer?.safeState(slot.id, decision.latch.reasons.length > 0);
+  }
+
+  #announce(slot: SlotRuntime, plan: SafetyEventPlan, requested: number, action: string, now: Date): void {
+    for (const reason of plan.reasons) this.#observer?.blocked(reason);
+    this.#blockAudit(slot, now, plan.event_type, plan.reasons, requested, action);
+    this.#journal.event(eventPayload(plan, slot.id, slot.observation.reading, action), now);
+    this.#log.warn({ slot: slot.id, event: plan.event_type, reasons: plan.reasons }, 'safety block');
+  }
+
+  #blockAudit(
+    slot: SlotRuntime,
+    at: Date,
+    decision: string,
+    reasons: readonly string[],
+    requested: number,
+    action: string,
+  ): void {
+    this.#journal.audit({
+      at,
+      kind: 'safety_block',
+      requester: null,
+      subject: slot.id,
+      tag: null,
+      value: null,
+      decision,
+      details: { reasons, requested_kw: requested, action },
+    });
+  }
+
+  #slot(slotId: string): SlotRuntime {
+    const slot = this.#slots.get(slotId);
+    if (!slot) throw new SwapdError('NOT_FOUND', `no charging slot with device id ${slotId}`);
+    return slot;
+  }
+}
+
+/** Stopping: mode first, then the setpoint; starting or changing: setpoint first, then mode. */
+function changedWrites(held: Command | null, wanted: Command): [string, number][] {
+  const setpoint: [string, number] | null =
+    held && Math.abs(held.setpoint - wanted.setpoint) < SAME_KW ? null : [SETPOINT_TAG, wanted.setpoint];
+  const mode: [string, number] | null = held && held.mode === wanted.mode ? null : [MODE_TAG, wanted.mode];
+  const ordered = wanted.mode === 0 ? [mode, setpoint] : [setpoint, mode];
+  return ordered.filter((w): w is [string, number] => w !== null);
+}
+
+function pollTagsOf(reader: DataReader, profile: SlotSafetyProfile): string[] {
+  const wanted = [
+    'SOC_%',
+    'T_battery_C',
+    'P_kW',
+    'battery_present',
+    SETPOINT_TAG,
+    MODE_TAG,
+    ...Object.keys(profile.criticalAlarmBits),
+    'alarm_code',
+  ];
+  return [...new Set(wanted)].filter((t) => reader.tags.readable.includes(t));
+}
+
+function readingOf(values: Record<string, number>, profile: SlotSafetyProfile): SlotReading | null {
+  const soc = values['SOC_%'];
+  const temperature = values.T_battery_C;
+  if (soc === undefined || temperature === undefined) return null;
+  const alarmTags = new Set(['alarm_code', ...Object.keys(profile.criticalAlarmBits)]);
+  const alarms = Object.fromEntries(
+    [...alarmTags].filter((t) => values[t] !== undefined).map((t) => [t, values[t] as number]),
+  );
+  const present = values.battery_present;
+  return {
+    soc_pct: soc,
+    temperature_c: temperature,
+    alarms,
+    battery_present: present === undefined || present >= 0.5,
+  };
+}
+
+function snapshotOf(slot: SlotRuntime): SlotSafetySnapshot {
+  const reading = slot.observation.reading;
+  return {
+    device_id: slot.id,
+    source: slot.reader.sourceDescription,
+    connected: slot.observation.connected,
+    controlled: slot.writer !== null,
+    latched: slot.latch.reasons.length > 0,
+    latch_reasons: [...slot.latch.reasons],
+    latched_since: slot.latch.since?.toISOString() ?? null,
+    reasons: [...(slot.last?.reasons ?? [])],
+    allowed: slot.last?.allowed ?? null,
+    derated: slot.last?.derated ?? false,
+    setpoint_kw: slot.held?.setpoint ?? null,
+    mode_cmd: slot.held?.mode ?? null,
+    charging_power_kw: slot.powerKw === null ? null : Math.max(0, -slot.powerKw),
+    soc_pct: reading?.soc_pct ?? null,
+    temperature_c: reading?.temperature_c ?? null,
+    last_good_read_at: slot.observation.lastGoodReadAt?.toISOString() ?? null,
+  };
+}
