@@ -1,10 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { setUserBlock } from '../src/access/acl-editor.js';
+import { setPasswordLine } from '../src/access/password-file.js';
+import { hashPassword } from '../src/access/password-hash.js';
+import type { BrokerRole } from '../src/access/roles.js';
 import { loadConfig, type SwapdConfig } from '../src/config/config.js';
 import { PROJECT_ROOT } from '../src/main.js';
 
@@ -102,9 +106,62 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   });
 }
 
+/** A broker user of a throwaway Mosquitto (or embedded broker): name, role, password. */
+export interface BrokerUser {
+  username: string;
+  password: string;
+  role: BrokerRole;
+  site?: string;
+}
+
+/** swapd itself, an ops user that sees everything (the tests' observer), an attendant app and Odoo. */
+export function defaultBrokerUsers(): Record<'swapd' | 'tester' | 'attendant' | 'odoo', BrokerUser> {
+  const pw = () => randomBytes(12).toString('base64url');
+  return {
+    swapd: { username: 'swapd', password: pw(), role: 'agent' },
+    tester: { username: 'tester', password: pw(), role: 'ops' },
+    attendant: { username: 'attendant-001', password: pw(), role: 'attendant' },
+    odoo: { username: 'odoo', password: pw(), role: 'odoo' },
+  };
+}
+
+/** The password and ACL files for these users, written with swapd's own writers. */
+export function writeAccessFiles(
+  dir: string,
+  users: readonly BrokerUser[],
+): { passwordFile: string; aclFile: string } {
+  let passwords = '';
+  let acl: string | null = null;
+  for (const u of users) {
+    passwords = setPasswordLine(passwords, u.username, hashPassword(u.password));
+    acl = setUserBlock(acl, u.username, u.role, u.site ?? null);
+  }
+  const passwordFile = join(dir, 'swapd.passwd');
+  const aclFile = join(dir, 'swapd.acl');
+  // Mosquitto started as root reads these after dropping to its own user: readable by all (hashes only).
+  chmodSync(dir, 0o755);
+  writeFileSync(passwordFile, passwords, { mode: 0o644 });
+  writeFileSync(aclFile, acl ?? '', { mode: 0o644 });
+  return { passwordFile, aclFile };
+}
+
+/** mqtt://user:password@host:port */
+export function withCredentials(url: string, user: Pick<BrokerUser, 'username' | 'password'>): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user.username);
+  u.password = encodeURIComponent(user.password);
+  return u.toString().replace(/\/$/, '');
+}
+
 export interface MosquittoProcess {
   port: number;
+  /** Without credentials: every client must log in (the shipped configuration refuses anonymous ones). */
   url: string;
+  users: ReturnType<typeof defaultBrokerUsers>;
+  /** The URL with a default user's credentials in it. */
+  urlFor(user: keyof ReturnType<typeof defaultBrokerUsers>): string;
+  passwordFile: string;
+  aclFile: string;
   readonly pid: number | undefined;
   /** Stops the broker (SIGTERM lets a persistent one save its sessions). */
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -114,25 +171,50 @@ export interface MosquittoProcess {
   dispose(): Promise<void>;
 }
 
-/** The project's configuration with the port changed and, if asked, persistence in a folder of its own. */
-function writeConfig(port: number, dir: string, persistent: boolean): string {
+/**
+ * The project's configuration with the port and the access files changed, if asked persistence in a
+ * folder of its own, and any extra lines (e.g. TLS listeners) appended.
+ */
+function writeConfig(
+  port: number,
+  dir: string,
+  persistent: boolean,
+  access: { passwordFile: string; aclFile: string },
+  extra: string,
+): string {
   let text = readFileSync(resolve(PROJECT_ROOT, 'config/mosquitto/swapd.conf'), 'utf8');
   text = text.replace(/^listener \d+/m, `listener ${port}`);
+  text = text.replace(/^password_file .*$/m, `password_file ${access.passwordFile}`);
+  text = text.replace(/^acl_file .*$/m, `acl_file ${access.aclFile}`);
   if (persistent) {
     text = text.replace(/^persistence false/m, `persistence true\npersistence_location ${dir}/`);
     // Started as root, Mosquitto drops to its own user: it must be able to write its database here.
     chmodSync(dir, 0o777);
   }
+  text += extra ? `\n${extra}\n` : '';
   const path = join(dir, 'mosquitto.conf');
   writeFileSync(path, text);
   return path;
 }
 
 /** Mosquitto with the project's own configuration (config/mosquitto/swapd.conf), on a free port. */
-export async function startMosquitto(options: { persistent?: boolean } = {}): Promise<MosquittoProcess> {
+export async function startMosquitto(
+  options: {
+    persistent?: boolean;
+    extraUsers?: BrokerUser[];
+    extraConfig?: string;
+    extraAcl?: string;
+    /** Use these files instead of writing the default users' (the default users then cannot log in). */
+    access?: { passwordFile: string; aclFile: string };
+  } = {},
+): Promise<MosquittoProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'swapd-mosq-'));
-  const conf = writeConfig(port, dir, options.persistent ?? false);
+  const users = defaultBrokerUsers();
+  const access =
+    options.access ?? writeAccessFiles(dir, [...Object.values(users), ...(options.extraUsers ?? [])]);
+  if (options.extraAcl) appendFileSync(access.aclFile, `\n${options.extraAcl}\n`);
+  const conf = writeConfig(port, dir, options.persistent ?? false, access, options.extraConfig ?? '');
   let child: ChildProcess | null = null;
   const launch = async () => {
     child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -151,6 +233,9 @@ export async function startMosquitto(options: { persistent?: boolean } = {}): Pr
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    users,
+    urlFor: (user) => withCredentials(`mqtt://127.0.0.1:${port}`, users[user]),
+    ...access,
     get pid() {
       return child?.pid;
     },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,14 +54,29 @@ export async function startBenchStation(combo: Combo, plans: number): Promise<Be
   };
   try {
     pg = combo.db === 'postgres' ? await createThrowawayDatabase(process.env) : null;
-    mosquitto = combo.broker === 'mosquitto' ? await startMosquitto() : null;
-    const config = localConfig({ databaseUrl: pg?.url ?? null, mqttUrl: mosquitto?.url ?? null, dataDir });
+    // The ceiling responders answer on bench/res/…: the observer user may use bench/# as well.
+    mosquitto =
+      combo.broker === 'mosquitto'
+        ? await startMosquitto({ extraAcl: 'user tester\ntopic readwrite bench/#' })
+        : null;
+    const login = mosquitto
+      ? {
+          mqtt_username: mosquitto.users.swapd.username,
+          mqtt_password: mosquitto.users.swapd.password,
+          odoo_hmac_secret: randomBytes(24).toString('hex'),
+        }
+      : {};
+    const config = localConfig(
+      { databaseUrl: pg?.url ?? null, mqttUrl: mosquitto?.url ?? null, dataDir },
+      login,
+    );
     swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
     const seeded = performance.now();
     await seedFleet(swapd.database.db, plans);
     const seedMs = Math.round(performance.now() - seeded);
-    responders = await startResponders(swapd.brokerUrl, swapd.database.db);
-    return { combo, swapd, brokerUrl: swapd.brokerUrl, seedMs, close };
+    const clientUrl = mosquitto?.urlFor('tester') ?? swapd.brokerUrl;
+    responders = await startResponders(clientUrl, swapd.database.db);
+    return { combo, swapd, brokerUrl: clientUrl, seedMs, close };
   } catch (err) {
     await close();
     throw err;

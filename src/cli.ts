@@ -9,6 +9,7 @@ import { runSeplosSimCommand } from './adapters/drivers/simulator/seplos-sim-com
 import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
 import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
+import { addBrokerUser, removeBrokerUser } from './admin/broker-users.js';
 import { lifecycleCommand } from './admin/lifecycle-command.js';
 import { formatReconcileReport } from './admin/reconcile.js';
 import { type ClearResult, SafetyClient } from './admin/safety-client.js';
@@ -107,6 +108,13 @@ async function reconcileCommand(opts: GlobalOptions, lagSeconds: number): Promis
   if (!report.ok) process.exitCode = 2;
 }
 
+/** The first line of standard input, without its line ending. */
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
 function buildProgram(): Command {
   const program = new Command('swapd')
     .description('MQTT-first agent runtime for battery swap stations')
@@ -193,6 +201,45 @@ function buildProgram(): Command {
         print(globals(), { registered }, `registered ${registered} batteries`);
       }),
     );
+
+  const users = program.command('users').description('broker users: the password file and the ACL file');
+  users
+    .command('add <name>')
+    .description('add or replace a broker user (roles: attendant, odoo, station, agent, ops, monitor)')
+    .requiredOption('--role <role>', 'attendant | odoo | station | agent | ops | monitor')
+    .option(
+      '--password <password>',
+      'the password (visible to other users of this machine: prefer --password-stdin)',
+    )
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--site <site_id>', "a station's site (default: the configured site_id)")
+    .action(
+      async (
+        name: string,
+        o: { role: string; password?: string; passwordStdin?: boolean; site?: string },
+      ) => {
+        const password = o.passwordStdin ? await readStdinLine() : o.password;
+        if (password === undefined) throw new Error('give --password or --password-stdin');
+        const added = addBrokerUser(configFrom(globals()), {
+          name,
+          role: o.role,
+          password,
+          ...(o.site ? { site: o.site } : {}),
+        });
+        print(
+          globals(),
+          added,
+          `broker user ${added.name} (${added.role}${added.site ? ` at ${added.site}` : ''}) written`,
+        );
+      },
+    );
+  users
+    .command('remove <name>')
+    .description('remove a broker user from both files')
+    .action((name: string) => {
+      removeBrokerUser(configFrom(globals()), name);
+      print(globals(), { removed: name }, `broker user ${name} removed`);
+    });
 
   program
     .command('bench')

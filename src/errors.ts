@@ -14,6 +14,10 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_CONFLICT: { retryable: false, meaning: 'correlation_id reused with a different payload' },
   FSM_TRANSITION_REJECTED: { retryable: false, meaning: 'a cycle refused an input in its current state' },
   INVALID_VALUE: { retryable: false, meaning: 'a value is out of range for the asset or service' },
+  SIGNATURE_INVALID: {
+    retryable: false,
+    meaning: "a signed callback's signature is missing, wrong or older than 5 minutes; nothing was applied",
+  },
   SERVICE_UNAVAILABLE: {
     retryable: true,
     meaning: 'database or another dependency is down; nothing was applied',

@@ -7,16 +7,23 @@ export interface LogOptions {
   pretty: boolean;
 }
 
-const REDACT = [
+/** Fields that may carry credentials, at the top and one or two levels down (pino redact paths). */
+const SECRET_FIELDS = [
   'password',
-  '*.password',
+  'mqtt_password',
   'url',
-  '*.url',
+  'mqtt_url',
+  'database_url',
   'authorization',
-  '*.authorization',
   'secret',
-  '*.secret',
+  'odoo_hmac_secret',
+  'token',
+  'ops_token',
+  'signature',
+  'key',
+  'passphrase',
 ];
+const REDACT = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 
 /** The root logger; components take `log.child({ component })`. JSON by default, pretty on a terminal. */
 export function createLogger(options: LogOptions, destination?: pino.DestinationStream): Logger {

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { odooSignatureCheck } from './access/odoo-signature.js';
+import { clientTls, embeddedAccess, embeddedTls } from './adapters/broker/broker-security.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import { connectBroker, connectInProcess } from './adapters/broker/mqtt-client.js';
 import { takeAgentLock } from './adapters/db/agent-lock.js';
@@ -77,7 +79,12 @@ export interface RunningSwapd {
   readonly brokerUrl: string;
   /** The embedded broker's WebSocket URL, when that listener is on. */
   readonly brokerWsUrl: string | null;
+  /** The embedded broker's mqtts:// and wss:// URLs, when those listeners are on. */
+  readonly brokerTlsUrl: string | null;
+  readonly brokerWssUrl: string | null;
   readonly httpPort: number;
+  /** The token every operator endpoint but /health and /metrics asks for (also in the runtime note). */
+  readonly opsToken: string;
   readonly database: DatabaseHandle;
   readonly broker: BrokerClient;
   readonly hardware: StationHardware | null;
@@ -90,8 +97,6 @@ export interface RunningSwapd {
   /** The station page's status; other parts register their sections here (`status.register`). */
   readonly status: StationStatusService;
   readonly startupMs: number;
-  /** The bearer token of the ops endpoints (also in the runtime note). */
-  readonly opsToken: string;
   stop(): Promise<void>;
 }
 
@@ -112,12 +117,14 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
       clientId,
       username: config.mqtt_username,
       password: config.mqtt_password,
+      tls: clientTls(config),
       protocolVersion: 5,
       log,
     });
     closers.push(() => broker.close());
     return { broker, embedded: null };
   }
+  const access = embeddedAccess(config, log);
   const explicit = config.explicit.includes('broker_port');
   const embedded = await startEmbeddedBroker({
     host: config.broker_host,
@@ -125,19 +132,27 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
     fallback: config.broker_port_fallback && !explicit,
     wsPort: config.broker_ws_port,
     maxPacketBytes: config.max_payload_bytes + MQTT_PACKET_OVERHEAD_BYTES,
+    tls: embeddedTls(config),
+    ...(access ? { hooks: access.hooks } : {}),
     log: log.child({ component: 'embedded-broker' }),
   });
   closers.push(() => embedded.close());
-  const broker = await connectInProcess({ clientId, open: () => embedded.connectInProcess(), log });
+  const broker = await connectInProcess({
+    clientId,
+    open: () => embedded.connectInProcess(),
+    username: access?.internal.username ?? null,
+    password: access?.internal.password ?? null,
+    log,
+  });
   closers.push(() => broker.close());
   return { broker, embedded };
 }
 
 /** The URLs clients use: the embedded broker's, once its listeners open, or the configured one. */
 async function openListeners(config: SwapdConfig, embedded: EmbeddedBroker | null) {
-  if (!embedded) return { url: config.mqtt_url as string, wsUrl: null };
+  if (!embedded) return { url: config.mqtt_url as string, wsUrl: null, tlsUrl: null, wssUrl: null };
   const listeners = await embedded.listen();
-  return { url: listeners.url, wsUrl: listeners.wsUrl };
+  return { url: listeners.url, wsUrl: listeners.wsUrl, tlsUrl: listeners.tlsUrl, wssUrl: listeners.wssUrl };
 }
 
 async function openHardware(
@@ -327,6 +342,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         },
         onEventsQueued: () => relay.kick(),
         onResponseTopicIgnored: (reason) => metrics.responseTopicsIgnored.inc({ reason }),
+        ...(config.odoo_hmac_secret ? { signatureProblem: odooSignatureCheck(config.odoo_hmac_secret) } : {}),
       });
       if (config.mqtt_url && config.database_url) {
         // Several agents on one broker and database: refuse the set-up that would answer twice.
@@ -376,7 +392,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       closers.push(() => control.loop.stop());
     }
     // Clients reach the embedded broker only now that swapd's subscriptions exist: no request is lost.
-    const { url, wsUrl } = await openListeners(config, embedded);
+    const { url, wsUrl, tlsUrl, wssUrl } = await openListeners(config, embedded);
     const token = newOpsToken();
     const health = {
       health: async () => {
@@ -456,7 +472,10 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       config,
       brokerUrl: url,
       brokerWsUrl: wsUrl,
+      brokerTlsUrl: tlsUrl,
+      brokerWssUrl: wssUrl,
       httpPort: http.port,
+      opsToken: token,
       database,
       broker,
       hardware,
@@ -467,7 +486,6 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       telemetry,
       status,
       startupMs,
-      opsToken: token,
       stop: stopAll,
     };
   } catch (err) {

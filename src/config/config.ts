@@ -4,6 +4,7 @@ import { type ErrorDetail, SwapdError } from '../errors.js';
 import { createAjv } from '../validation/ajv.js';
 import schema from './config.schema.json' with { type: 'json' };
 import { readEnv } from './env.js';
+import { securityProblems } from './security-rules.js';
 
 export type Role = 'agent' | 'station';
 
@@ -64,6 +65,18 @@ export interface SwapdConfig {
   readonly scheduler_interval_ms: number;
   readonly db_pool_size: number;
   readonly kwh_mismatch_tolerance_kwh: number;
+  readonly broker_password_file: string | null;
+  readonly broker_acl_file: string | null;
+  readonly allow_anonymous: boolean;
+  readonly broker_tls_port: number | null;
+  readonly broker_wss_port: number | null;
+  readonly broker_tls_cert: string | null;
+  readonly broker_tls_key: string | null;
+  readonly mqtt_ca: string | null;
+  readonly mqtt_cert: string | null;
+  readonly mqtt_key: string | null;
+  readonly mqtt_tls_insecure: boolean;
+  readonly odoo_hmac_secret: string | null;
   readonly station: {
     readonly simulator: boolean;
     readonly simulator_port: number;
@@ -145,12 +158,13 @@ export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
     const lines = details.map((d) => `  ${d.path}: ${d.message}`).join('\n');
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });
   }
-  const safety = safetyProblems((merged as unknown as Pick<SwapdConfig, 'station'>).station.safety);
-  if (safety.length > 0) {
-    const lines = safety.map((d) => `  ${d.path}: ${d.message}`).join('\n');
-    throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details: safety });
+  const config = { ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit };
+  const problems = [...safetyProblems(config.station.safety), ...securityProblems(config)];
+  if (problems.length > 0) {
+    const lines = problems.map((d) => `  ${d.path}: ${d.message}`).join('\n');
+    throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details: problems });
   }
-  return deepFreeze({ ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit });
+  return deepFreeze(config);
 }
 
 /** Safety limits outside their critical limits (SPEC §8): the process must not start with them. */

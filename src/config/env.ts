@@ -19,6 +19,18 @@ export const ENV_FIELDS = {
   SWAPD_LOG_PRETTY: { field: 'log_pretty', kind: 'boolean' },
   SWAPD_TEMPLATES_DIR: { field: 'templates_dir', kind: 'string' },
   SWAPD_REGISTRY_DIR: { field: 'registry_dir', kind: 'string' },
+  SWAPD_BROKER_PASSWORD_FILE: { field: 'broker_password_file', kind: 'string' },
+  SWAPD_BROKER_ACL_FILE: { field: 'broker_acl_file', kind: 'string' },
+  SWAPD_ALLOW_ANONYMOUS: { field: 'allow_anonymous', kind: 'boolean' },
+  SWAPD_BROKER_TLS_PORT: { field: 'broker_tls_port', kind: 'integer' },
+  SWAPD_BROKER_WSS_PORT: { field: 'broker_wss_port', kind: 'integer' },
+  SWAPD_BROKER_TLS_CERT: { field: 'broker_tls_cert', kind: 'string' },
+  SWAPD_BROKER_TLS_KEY: { field: 'broker_tls_key', kind: 'string' },
+  SWAPD_MQTT_CA: { field: 'mqtt_ca', kind: 'string' },
+  SWAPD_MQTT_CERT: { field: 'mqtt_cert', kind: 'string' },
+  SWAPD_MQTT_KEY: { field: 'mqtt_key', kind: 'string' },
+  SWAPD_MQTT_TLS_INSECURE: { field: 'mqtt_tls_insecure', kind: 'boolean' },
+  SWAPD_ODOO_HMAC_SECRET: { field: 'odoo_hmac_secret', kind: 'string' },
 } as const;
 
 export type EnvName = keyof typeof ENV_FIELDS;

@@ -58,10 +58,18 @@ export function canonicalJson(root: unknown): string {
 
 /**
  * Identity of a request for idempotency: its fields in canonical order, without the send timestamp
- * and without the correlation_id (the key itself, or for Odoo a per-retry id beside the receipt key).
+ * and without the correlation_id (the key itself, or for Odoo a per-retry id beside the receipt key),
+ * nor a callback's signature and signing time.
  */
 export function requestHash(operation: string, request: Record<string, unknown>): string {
-  const { timestamp: _sent, correlation_id: _key, ...fields } = request;
+  // A retried Odoo callback is signed again: its signature and signed_at are not part of its identity.
+  const {
+    timestamp: _sent,
+    correlation_id: _key,
+    signed_at: _signedAt,
+    signature: _signature,
+    ...fields
+  } = request;
   return createHash('sha256')
     .update(operation)
     .update('\n')

@@ -42,6 +42,11 @@ export interface PipelineDeps {
   observe?: (action: string, outcome: string, seconds: number) => void;
   /** Told after a commit that queued events (the outbox relay wakes up). */
   onEventsQueued?: () => void;
+  /**
+   * Signed callbacks: why this request's signature is refused, or null when it is good (or the action
+   * needs none). Given the payload as published.
+   */
+  signatureProblem?: (action: Action, payload: Record<string, unknown>, now: Date) => string | null;
   /** Told of every MQTT 5 Response Topic that was not answered on (metrics). */
   onResponseTopicIgnored?: (reason: IgnoredReason) => void;
 }
@@ -172,6 +177,13 @@ export class RequestPipeline {
     }
     const mismatch = topicMismatch(topic, n.request);
     if (mismatch) return { response: errorResponse(base, 'TOPIC_MISMATCH', mismatch.message, [mismatch]) };
+    const unsigned = this.#deps.signatureProblem?.(topic.action, n.envelope, base.now);
+    if (unsigned)
+      return {
+        response: errorResponse(base, 'SIGNATURE_INVALID', unsigned, [
+          { path: '/signature', message: unsigned },
+        ]),
+      };
     const validation = this.#deps.validator.validate(topic.action, n.request);
     if (!validation.ok) {
       const message = `request does not match the ${topic.action} schema`;

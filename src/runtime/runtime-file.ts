@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -26,7 +26,12 @@ export function newOpsToken(): string {
 
 export function writeRuntimeNote(dataDir: string, note: RuntimeNote): void {
   mkdirSync(resolve(dataDir), { recursive: true });
-  writeFileSync(runtimeNotePath(dataDir), `${JSON.stringify(note, null, 2)}\n`, { mode: 0o600 });
+  // A fresh file, 0600 whatever the umask, renamed into place: an older note's mode is not inherited.
+  const path = runtimeNotePath(dataDir);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(note, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
 }
 
 export function removeRuntimeNote(dataDir: string): void {

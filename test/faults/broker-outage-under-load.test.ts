@@ -3,6 +3,7 @@ import { localConfig } from '../../bench/infra.js';
 import { silentLogger } from '../../src/log.js';
 import { type RunningSwapd, startSwapd } from '../../src/main.js';
 import { type FaultRig, finishAndReconcile, SOAK, startFaultRig } from '../harness/fault-rig.js';
+import { mosquittoLogin } from '../harness/station.js';
 
 /**
  * Mosquitto goes down for 30 s under load (and comes back with its saved sessions). swapd keeps its
@@ -18,7 +19,7 @@ describe('Mosquitto down 30 s under load (mosquitto + postgres)', () => {
     rig = await startFaultRig({ persistentBroker: true });
     const config = localConfig(
       { databaseUrl: rig.pg.url, mqttUrl: rig.mosquitto.url, dataDir: '/tmp' },
-      { outbox_retry_ms: 200 },
+      { outbox_retry_ms: 200, ...mosquittoLogin(rig.mosquitto) },
     );
     swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
   });

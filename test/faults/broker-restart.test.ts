@@ -27,7 +27,7 @@ describe('broker restart (mosquitto + postgres)', () => {
     while (!station.swapd.broker.connected && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     expect(station.swapd.broker.connected).toBe(true);
-    const app = await Requester.connect(station.mosquitto!.url);
+    const app = await Requester.connect(station.mosquitto!.urlFor('tester'));
     try {
       // As an app does after an outage: resend with the same correlation_id until answered.
       const topic = `call/uxi/attendant/plan/${PLAN}/identify_customer`;

@@ -3,6 +3,7 @@ import { localConfig } from '../../bench/infra.js';
 import { silentLogger } from '../../src/log.js';
 import { type RunningSwapd, startSwapd } from '../../src/main.js';
 import { type FaultRig, finishAndReconcile, startFaultRig } from '../harness/fault-rig.js';
+import { mosquittoLogin } from '../harness/station.js';
 
 /**
  * Every request is delivered twice at once (an app that double-taps, a broker that redelivers QoS 1):
@@ -14,7 +15,10 @@ describe('every request delivered twice (mosquitto + postgres)', () => {
 
   beforeAll(async () => {
     rig = await startFaultRig({ copies: 2 });
-    const config = localConfig({ databaseUrl: rig.pg.url, mqttUrl: rig.mosquitto.url, dataDir: '/tmp' });
+    const config = localConfig(
+      { databaseUrl: rig.pg.url, mqttUrl: rig.mosquitto.url, dataDir: '/tmp' },
+      mosquittoLogin(rig.mosquitto),
+    );
     swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
   });
   afterAll(async () => {

@@ -16,7 +16,7 @@ describe('outbox across a broker outage (mosquitto + postgres)', () => {
   afterAll(() => station?.close());
 
   it('keeps the event through a broker restart and publishes it when the broker returns', async () => {
-    const url = station.mosquitto!.url;
+    const url = station.mosquitto!.urlFor('odoo');
     // A consumer with a persistent session: the broker keeps its QoS 1 messages while it is away.
     const consumer = await mqtt.connectAsync(url, {
       clientId: 'odoo-consumer',

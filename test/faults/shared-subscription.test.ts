@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultRig, finishAndReconcile, startFaultRig } from '../harness/fault-rig.js';
 import { freePort } from '../harness/ports.js';
+import { mosquittoLoginEnv } from '../harness/station.js';
 import { type SwapdProcess, startSwapdProcess, swapdEnv } from '../harness/swapd-process.js';
 
 /** Waits until no outbox row is left unpublished; returns how many are left at the deadline. */
@@ -34,6 +35,7 @@ describe.each([2, 3])('%i instances on a shared subscription, one killed (mosqui
       swapdEnv({
         SWAPD_DATABASE_URL: rig.pg.url,
         SWAPD_MQTT_URL: rig.mosquitto.url,
+        ...mosquittoLoginEnv(rig.mosquitto),
         SWAPD_ROLES: 'agent',
         SWAPD_SHARED_SUBSCRIPTION_GROUP: 'swapd',
         SWAPD_HTTP_PORT: String(await freePort()),

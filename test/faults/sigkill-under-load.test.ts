@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultRig, finishAndReconcile, SOAK, startFaultRig } from '../harness/fault-rig.js';
 import { freePort } from '../harness/ports.js';
+import { mosquittoLoginEnv } from '../harness/station.js';
 import { type SwapdProcess, startSwapdProcess, swapdEnv } from '../harness/swapd-process.js';
 
 /**
@@ -25,6 +26,7 @@ describe('SIGKILL of swapd under load (mosquitto + postgres)', () => {
       swapdEnv({
         SWAPD_DATABASE_URL: rig.pg.url,
         SWAPD_MQTT_URL: rig.mosquitto.url,
+        ...mosquittoLoginEnv(rig.mosquitto),
         SWAPD_ROLES: 'agent',
         SWAPD_HTTP_PORT: String(await freePort()),
       }),

@@ -34,7 +34,7 @@ export async function startFaultRig(
   await migrateToLatest(database.db);
   await upsertTemplates(database.db, loadTemplates(`${PROJECT_ROOT}/templates`));
   await seedFleet(database.db, options.plans ?? FLEET_PLANS);
-  const load = await FaultLoad.connect(mosquitto.url, {
+  const load = await FaultLoad.connect(mosquitto.urlFor('tester'), {
     inFlight: 16,
     plans: FLEET_PLANS,
     resendMs: 1500,

@@ -56,8 +56,13 @@ export class Requester {
     });
   }
 
-  static async connect(url: string, filters: string[] = ['rtrn/#', 'echo/#'], protocolVersion: 4 | 5 = 4) {
-    const client = await mqtt.connectAsync(url, { protocolVersion, reconnectPeriod: 200 });
+  static async connect(
+    url: string,
+    filters: string[] = ['rtrn/#', 'echo/#'],
+    protocolVersion: 4 | 5 = 4,
+    options: mqtt.IClientOptions = {},
+  ) {
+    const client = await mqtt.connectAsync(url, { protocolVersion, reconnectPeriod: 200, ...options });
     await client.subscribeAsync(filters, { qos: 1 });
     return new Requester(client);
   }

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/log.js';
 import { type RunningSwapd, startSwapd } from '../../src/main.js';
 import { type MosquittoProcess, startMosquitto } from '../harness/mosquitto.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
+import { mosquittoLogin } from '../harness/station.js';
 
 /** Several agents on one broker and one database must share the request topics, or each answers everything. */
 describe('scale-out guard: agents on one broker and database', () => {
@@ -27,7 +28,7 @@ describe('scale-out guard: agents on one broker and database', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'swapd-scale-'));
     const config = localConfig(
       { databaseUrl: pg.url, mqttUrl: mosquitto.url, dataDir },
-      { shared_subscription_group: group },
+      { shared_subscription_group: group, ...mosquittoLogin(mosquitto) },
     );
     const swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
     running.push(swapd);

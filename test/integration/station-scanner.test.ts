@@ -66,13 +66,15 @@ describe('kWh from the station hardware (agent + station roles, simulator, aedes
 
   it('serves the hardware reading over HTTP: GET /api/v1/assets/{id}/telemetry/latest', async () => {
     const base = `http://127.0.0.1:${station.swapd.httpPort}/api/v1/assets`;
-    const res = await fetch(`${base}/BAT-12345/telemetry/latest`);
+    const auth = { headers: { authorization: `Bearer ${station.swapd.opsToken}` } };
+    expect((await fetch(`${base}/BAT-12345/telemetry/latest`)).status).toBe(401);
+    const res = await fetch(`${base}/BAT-12345/telemetry/latest`, auth);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       asset_id: 'BAT-12345',
       telemetry: { kwh_remaining: 4.8, source: 'scanner' },
     });
-    expect((await fetch(`${base}/BAT-NOWHERE/telemetry/latest`)).status).toBe(404);
+    expect((await fetch(`${base}/BAT-NOWHERE/telemetry/latest`, auth)).status).toBe(404);
   });
 
   it('falls back to the app value for a battery the station cannot see', async () => {

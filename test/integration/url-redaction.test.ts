@@ -7,10 +7,10 @@ import { redactUrl } from '../../src/config/redact-url.js';
 import { type MosquittoProcess, startMosquitto } from '../harness/mosquitto.js';
 import { freePort } from '../harness/ports.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
+import { TEST_ODOO_SECRET } from '../harness/station.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'src/cli.ts')];
-const MQTT_SECRET = 'mqtt-pw-5ecret';
 const PG_SECRET = 'pg-pw-5ecret';
 
 describe('redactUrl', () => {
@@ -28,10 +28,13 @@ describe('redactUrl', () => {
 /** A password inside SWAPD_MQTT_URL or SWAPD_DATABASE_URL shows nowhere: ready line, runtime note, logs. */
 describe('credentials in URLs are kept out of everything swapd prints or writes', () => {
   let mosquitto: MosquittoProcess;
+  let MQTT_SECRET = '';
   let pg: TestDatabase;
 
   beforeAll(async () => {
     mosquitto = await startMosquitto();
+    // The shipped Mosquitto configuration refuses anonymous clients: swapd logs in as the harness's user.
+    MQTT_SECRET = mosquitto.users.swapd.password;
     pg = await createTestDatabase();
   });
   afterAll(async () => {
@@ -47,7 +50,8 @@ describe('credentials in URLs are kept out of everything swapd prints or writes'
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       SWAPD_LOG_LEVEL: 'debug',
-      SWAPD_MQTT_URL: `mqtt://swapd:${MQTT_SECRET}@127.0.0.1:${mosquitto.port}`,
+      SWAPD_MQTT_URL: `mqtt://${mosquitto.users.swapd.username}:${encodeURIComponent(MQTT_SECRET)}@127.0.0.1:${mosquitto.port}`,
+      SWAPD_ODOO_HMAC_SECRET: TEST_ODOO_SECRET,
       SWAPD_DATABASE_URL: dbUrl.toString(),
       SWAPD_DATA_DIR: dataDir,
       SWAPD_HTTP_PORT: String(await freePort()),

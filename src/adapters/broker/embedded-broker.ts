@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../log.js';
@@ -15,9 +18,20 @@ export interface EmbeddedBrokerOptions {
   wsPort?: number | null;
   /** Largest MQTT packet a client may send; a bigger one ends its connection before it is buffered. */
   maxPacketBytes?: number | null;
-  /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe. */
-  hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+  /** aedes hooks: authenticate, authorizePublish, authorizeSubscribe, authorizeForward. */
+  hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>;
+  /** TLS listeners (mqtts, wss) with this certificate and key (PEM files). */
+  tls?: EmbeddedTlsOptions | null;
   log: Logger;
+}
+
+export interface EmbeddedTlsOptions {
+  certFile: string;
+  keyFile: string;
+  /** mqtts:// port (0 = any free port); null: none. */
+  port: number | null;
+  /** wss:// port (0 = any free port); null: none. */
+  wssPort: number | null;
 }
 
 export interface EmbeddedBroker {
@@ -38,6 +52,10 @@ export interface EmbeddedListeners {
   readonly url: string;
   /** ws://host:port when the WebSocket listener is on. */
   readonly wsUrl: string | null;
+  /** mqtts://host:port when the TLS listener is on. */
+  readonly tlsUrl: string | null;
+  /** wss://host:port when the secure WebSocket listener is on. */
+  readonly wssUrl: string | null;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -72,6 +90,11 @@ async function listenWithFallback(server: Server, options: EmbeddedBrokerOptions
   throw new Error('unreachable');
 }
 
+interface Listener {
+  port: number;
+  close(): Promise<void>;
+}
+
 type Guard = (conn: Duplex) => Duplex;
 
 /** Every client connection through the packet size guard, when a limit is set. */
@@ -85,27 +108,73 @@ function packetGuard(options: EmbeddedBrokerOptions): Guard {
 }
 
 /** MQTT over WebSocket: each connection becomes a stream for aedes, with TCP_NODELAY on its socket. */
-async function startWebSocketListener(aedes: Aedes, host: string, port: number, guard: Guard) {
-  const wss = new WebSocketServer({ host, port });
+async function startWebSocketListener(
+  aedes: Aedes,
+  host: string,
+  port: number,
+  guard: Guard,
+  tls: { cert: Buffer; key: Buffer } | null = null,
+): Promise<Listener> {
+  const https = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : null;
+  const wss = https ? new WebSocketServer({ server: https }) : new WebSocketServer({ host, port });
+  wss.on('error', () => {});
   wss.on('connection', (socket, request) => {
     request.socket.setNoDelay(true);
     const stream = createWebSocketStream(socket);
     stream.on('error', () => socket.terminate());
     aedes.handle(guard(stream), request);
   });
-  await new Promise<void>((resolve, reject) => {
-    wss.once('listening', () => resolve());
-    wss.once('error', reject);
-  });
-  const address = wss.address();
+  const bound = https
+    ? await listen(https as unknown as Server, host, port)
+    : await new Promise<number>((resolve, reject) => {
+        wss.once('listening', () => {
+          const address = wss.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+        wss.once('error', reject);
+      });
   return {
-    port: typeof address === 'object' && address ? address.port : port,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
-        wss.close(() => resolve());
+        wss.close(() => (https ? https.close(() => resolve()) : resolve()));
       }),
   };
+}
+
+/** MQTT over TLS (mqtts://), TCP_NODELAY on each connection. */
+async function startTlsListener(
+  aedes: Aedes,
+  host: string,
+  port: number,
+  cert: Buffer,
+  key: Buffer,
+  guard: Guard,
+): Promise<Listener> {
+  const server = createTlsServer({ cert, key }, (socket) => {
+    socket.setNoDelay(true);
+    aedes.handle(guard(socket));
+  });
+  server.on('tlsClientError', () => {});
+  const bound = await listen(server as unknown as Server, host, port);
+  return { port: bound, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function startTls(aedes: Aedes, host: string, tls: EmbeddedTlsOptions, guard: Guard) {
+  const cert = readFileSync(tls.certFile);
+  const key = readFileSync(tls.keyFile);
+  const mqtts = tls.port === null ? null : await startTlsListener(aedes, host, tls.port, cert, key, guard);
+  try {
+    const wss =
+      tls.wssPort === null
+        ? null
+        : await startWebSocketListener(aedes, host, tls.wssPort, guard, { cert, key });
+    return { mqtts, wss };
+  } catch (err) {
+    await mqtts?.close();
+    throw err;
+  }
 }
 
 /**
@@ -118,9 +187,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const guard = packetGuard(options);
   const server = createServer({ noDelay: true }, (socket) => aedes.handle(guard(socket)));
   server.on('error', (err) => options.log.warn({ err }, 'embedded broker listener error'));
-  let ws: Awaited<ReturnType<typeof startWebSocketListener>> | null = null;
+  let ws: Listener | null = null;
+  let secure: { mqtts: Listener | null; wss: Listener | null } = { mqtts: null, wss: null };
   let listening = false;
   const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
+  const closeListeners = async () => {
+    await ws?.close();
+    await secure.wss?.close();
+    await secure.mqtts?.close();
+    ws = null;
+    secure = { mqtts: null, wss: null };
+    if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    listening = false;
+  };
   return {
     connectInProcess() {
       const [ours, theirs] = duplexPair();
@@ -131,18 +210,25 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const port = await listenWithFallback(server, options);
       listening = true;
       const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-      if (options.wsPort != null)
-        ws = await startWebSocketListener(aedes, options.host, options.wsPort, guard);
+      try {
+        if (options.wsPort != null)
+          ws = await startWebSocketListener(aedes, options.host, options.wsPort, guard);
+        if (options.tls) secure = await startTls(aedes, options.host, options.tls, guard);
+      } catch (err) {
+        await closeListeners();
+        throw err;
+      }
       return {
         host: options.host,
         port,
         url: `mqtt://${shownHost}:${port}`,
         wsUrl: ws ? `ws://${shownHost}:${ws.port}` : null,
+        tlsUrl: secure.mqtts ? `mqtts://${shownHost}:${secure.mqtts.port}` : null,
+        wssUrl: secure.wss ? `wss://${shownHost}:${secure.wss.port}` : null,
       };
     },
     close: async () => {
-      await ws?.close();
-      if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeListeners();
       await closeAedes();
     },
   };

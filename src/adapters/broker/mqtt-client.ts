@@ -13,6 +13,15 @@ export interface MqttClientOptions {
   protocolVersion?: 4 | 5;
   log: Logger;
   reconnectPeriodMs?: number;
+  /** mqtts:// and wss://: trust this CA, present this client certificate; the server is verified unless told not to. */
+  tls?: BrokerTlsOptions | null;
+}
+
+export interface BrokerTlsOptions {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized: boolean;
 }
 
 /** Nagle's algorithm on our side of a request/response loop costs ~40 ms per answer: off, on every connection. */
@@ -107,6 +116,15 @@ export async function connectBroker(options: MqttClientOptions): Promise<BrokerC
   }
 }
 
+function tlsOptions(tls: BrokerTlsOptions): Partial<IClientOptions> {
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.cert ? { cert: tls.cert } : {}),
+    ...(tls.key ? { key: tls.key } : {}),
+  };
+}
+
 async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): Promise<BrokerClient> {
   const clientOptions: IClientOptions = {
     clientId: options.clientId,
@@ -117,6 +135,7 @@ async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): 
     queueQoSZero: false,
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
+    ...(options.tls ? tlsOptions(options.tls) : {}),
   };
   const client = await mqtt.connectAsync(options.url, clientOptions);
   return new MqttJsBroker(client, options.log.child({ component: 'mqtt' }));
@@ -129,10 +148,15 @@ async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): 
 export async function connectInProcess(options: {
   clientId: string;
   open: () => Duplex;
+  /** The login the broker's authenticate hook expects (per-start credentials when it has users). */
+  username?: string | null;
+  password?: string | null;
   log: Logger;
 }): Promise<BrokerClient> {
   const client = new MqttClient(() => options.open() as unknown as ReturnType<MqttClient['streamBuilder']>, {
     clientId: options.clientId,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
     protocolVersion: 4,
     reconnectPeriod: 1000,
     clean: true,

@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isLoopback } from '../../config/security-rules.js';
 import { isSwapdError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { matchPattern, parseTarget } from './request-target.js';
@@ -23,8 +25,12 @@ export interface HttpRoute {
   method: 'GET' | 'POST';
   /** e.g. /api/v1/assets/:asset_id/telemetry/latest */
   path: string;
-  /** Routes that change data need the ops token (Authorization: Bearer …). */
-  needsToken: boolean;
+  /**
+   * Every route needs the ops token (Authorization: Bearer …) unless it opts out: `always` (GET /health,
+   * GET /metrics, and routes that apply their own access rule) or `loopback` (open only while the server is
+   * bound to a loopback address).
+   */
+  open?: 'always' | 'loopback';
   handler: RouteHandler;
 }
 
@@ -113,7 +119,19 @@ function resolveRoute(
     : errorReply(404, 'NOT_FOUND', 'no such endpoint');
 }
 
+function tokenRequired(route: HttpRoute, host: string): boolean {
+  if (route.open === 'always') return false;
+  return route.open === 'loopback' ? !isLoopback(host) : true;
+}
+
+/** Constant-time comparison of the Authorization header with the token (digests: equal lengths). */
+function hasToken(req: IncomingMessage, token: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(req.headers.authorization ?? ''), digest(`Bearer ${token}`));
+}
+
 interface ServeOptions {
+  host: string;
   token: string;
   maxBodyBytes: number;
   log: Logger;
@@ -129,7 +147,7 @@ async function serve(
   const resolved = resolveRoute(routes, req);
   if (!('route' in resolved)) return send(res, resolved, true);
   const { route, params } = resolved;
-  if (route.needsToken && req.headers.authorization !== `Bearer ${o.token}`)
+  if (tokenRequired(route, o.host) && !hasToken(req, o.token))
     return send(res, errorReply(401, 'UNAUTHORISED', 'ops token required'), true);
   try {
     const body = await readBody(req, o.maxBodyBytes);
@@ -173,6 +191,7 @@ export async function startHttpServer(
   },
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const serveOptions: ServeOptions = {
+    host: options.host,
     token: options.token,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     log: options.log,

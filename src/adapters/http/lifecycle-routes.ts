@@ -38,7 +38,6 @@ export function lifecycleRoutes(db: Db, answer: Answerer): HttpRoute[] {
     {
       method: 'POST',
       path: '/api/v1/ops/plans/:plan_id/:operation',
-      needsToken: true,
       handler: async (_req, body, params) => {
         const operation = params.operation ?? '';
         if (!isLifecycleOperation(operation) || !planOps.includes(operation))
@@ -50,7 +49,6 @@ export function lifecycleRoutes(db: Db, answer: Answerer): HttpRoute[] {
     {
       method: 'POST',
       path: '/api/v1/ops/assets/:asset_id/:operation',
-      needsToken: true,
       handler: async (_req, body, params) => {
         const operation = params.operation ?? '';
         if (!isLifecycleOperation(operation) || !BATTERY_OPERATIONS.includes(operation))

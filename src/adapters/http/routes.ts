@@ -17,7 +17,6 @@ export function assetTelemetryRoute(scanner: BatteryScanner): HttpRoute {
   return {
     method: 'GET',
     path: '/api/v1/assets/:asset_id/telemetry/latest',
-    needsToken: false,
     handler: async (_req, _body, params) => {
       const assetId = params.asset_id ?? '';
       const reading = await scanner.read(assetId);
@@ -52,7 +51,7 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/health',
-      needsToken: false,
+      open: 'always',
       handler: async () => {
         const h = await deps.health.health();
         return {
@@ -64,7 +63,7 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/metrics',
-      needsToken: false,
+      open: 'always',
       handler: async () => ({
         status: 200,
         body: await deps.metrics.registry.metrics(),
@@ -74,7 +73,6 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
     {
       method: 'POST',
       path: '/api/v1/ops/plans',
-      needsToken: true,
       handler: async (_req, body) => {
         const created = await importPlans(deps.db, parsePlans(body), deps.clock.now());
         return { status: 201, body: { created } };
@@ -83,7 +81,6 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
     {
       method: 'POST',
       path: '/api/v1/ops/assets',
-      needsToken: true,
       handler: async (_req, body) => {
         const registered = await addAssets(deps.db, parseAssets(body));
         return { status: 201, body: { registered } };
@@ -92,7 +89,6 @@ export function operatorRoutes(deps: RouteDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/api/v1/ops/reconcile',
-      needsToken: true,
       handler: async (req) => {
         const report = await reconcile(deps.db, { now: deps.clock.now(), publishLagMs: lagFrom(req.url) });
         return { status: 200, body: report };

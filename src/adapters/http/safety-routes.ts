@@ -18,13 +18,11 @@ export function safetyRoutes(ops: SafetyOps): HttpRoute[] {
     {
       method: 'GET',
       path: '/api/v1/ops/safety',
-      needsToken: true,
       handler: async () => ({ status: 200, body: { slots: ops.safetySnapshot() } }),
     },
     {
       method: 'POST',
       path: '/api/v1/ops/safety/clear',
-      needsToken: true,
       handler: async (_req, body) => {
         const request = parseSafetyClear(body);
         const operator = request.operator ?? 'ops-token';
@@ -49,7 +47,6 @@ export function simFaultRoute(faults: SimFaults): HttpRoute {
   return {
     method: 'POST',
     path: '/api/v1/ops/sim/faults',
-    needsToken: true,
     handler: async (_req, body) => {
       const request = parseSimFault(body);
       const applied = await applySimFault(faults, request);

@@ -95,14 +95,14 @@ export function stationPageRoutes(options: StationPageOptions): { routes: HttpRo
       ([path, reply]): HttpRoute => ({
         method: 'GET',
         path,
-        needsToken: false,
+        open: 'always',
         handler: guarded(async () => reply),
       }),
     ),
     {
       method: 'GET',
       path: '/api/v1/station/status',
-      needsToken: false,
+      open: 'always',
       handler: guarded(async () => ({
         status: 200,
         body: { status: await options.status.current(), history: options.status.history() },
@@ -112,7 +112,7 @@ export function stationPageRoutes(options: StationPageOptions): { routes: HttpRo
     {
       method: 'GET',
       path: '/api/v1/station/events',
-      needsToken: false,
+      open: 'always',
       handler: guarded(async () => ({
         status: 200,
         body: null,

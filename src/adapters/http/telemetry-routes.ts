@@ -53,7 +53,7 @@ function statusRoute(deps: TelemetryRouteDeps): HttpRoute {
   return {
     method: 'GET',
     path: '/api/v1/status',
-    needsToken: deps.needsToken,
+    ...(deps.needsToken ? {} : { open: 'always' as const }),
     handler: async (req) => {
       const site = new URL(req.url ?? '/', 'http://localhost').searchParams.get('site_id') ?? deps.siteId;
       const latest = await latestSite(deps, site, 'telemetry');
@@ -68,7 +68,7 @@ function fleetRoute(deps: TelemetryRouteDeps): HttpRoute {
   return {
     method: 'GET',
     path: '/api/v1/fleet',
-    needsToken: deps.needsToken,
+    ...(deps.needsToken ? {} : { open: 'always' as const }),
     handler: async () => {
       const bySite = new Map<string, SiteMessage>();
       const stored = await deps.store.latestOfType('fleet_aggregate').catch(() => []);
@@ -100,7 +100,7 @@ function historyRoute(deps: TelemetryRouteDeps): HttpRoute {
   return {
     method: 'GET',
     path: '/api/v1/assets/:asset_id/telemetry/history',
-    needsToken: deps.needsToken,
+    ...(deps.needsToken ? {} : { open: 'always' as const }),
     handler: async (req, _body, params) => {
       const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
       const assetId = params.asset_id ?? '';
@@ -144,7 +144,7 @@ function versionRoute(deps: TelemetryRouteDeps): HttpRoute {
   return {
     method: 'GET',
     path: '/api/v1/version',
-    needsToken: false,
+    open: 'always',
     handler: async () =>
       validated(deps, 'version', {
         status: 200,
