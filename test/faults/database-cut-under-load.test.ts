@@ -6,6 +6,7 @@ import { localConfig } from '../../bench/infra.js';
 import { silentLogger } from '../../src/log.js';
 import { type RunningSwapd, startSwapd } from '../../src/main.js';
 import { type FaultRig, finishAndReconcile, SOAK, startFaultRig } from '../harness/fault-rig.js';
+import { mosquittoLogin } from '../harness/station.js';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
 
 /**
@@ -32,7 +33,7 @@ describe('database cut mid-query for 20 s under load (mosquitto + postgres throu
         mqttUrl: rig.mosquitto.url,
         dataDir: mkdtempSync(join(tmpdir(), 'swapd-cutload-')),
       },
-      { outbox_retry_ms: 200 },
+      { outbox_retry_ms: 200, ...mosquittoLogin(rig.mosquitto) },
     );
     swapd = await startSwapd(config, { log: silentLogger(), writeRuntimeNote: false });
   });
