@@ -109,6 +109,24 @@ describe('recordPending: provisional credit in full', () => {
     expect(recordPending(ctx, p, true, existing)).toEqual(nothing);
   });
 
+  it('more provisional money outstanding than the limit (9 of 8 USD): nothing credited', () => {
+    const ctx = limited([credited('P-0', '11.2', ENERGY, '9')]);
+    const result = settled(recordPending(ctx, p, true));
+    expect(result.effects).toEqual([
+      {
+        kind: 'payment',
+        payment: paymentRecord(p, 'PENDING', {
+          credited: dec(0),
+          service_id: null,
+          provisional_amount: dec(0),
+        }),
+      },
+      paymentCollectedEvent(ctx, p, null),
+    ]);
+    expect(result.signals).toEqual(['PAYMENT_PENDING_CONFIRMATION']);
+    expect(result.topUp).toBeNull();
+  });
+
   it('recorded earlier, no provisional credit asked: nothing at all', () => {
     const existing = aPaymentView('ATT-c-1', 'PENDING');
     expect(recordPending(limited([existing]), p, false, existing)).toEqual(nothing);
@@ -196,6 +214,17 @@ describe('reject: what is taken back', () => {
       effects: [update('0', '0'), rejectedEvent(10, 'TOP_UP', null)],
       signals: ['PAYMENT_REJECTED'],
       metadata: { payment_status: 'REJECTED', previous_status: 'PENDING', reversal: null },
+    });
+  });
+
+  it('more used than the quota (no room at all): nothing taken back, all of it unrecovered', () => {
+    const existing = aPaymentView('RCPT-1', 'PENDING', {}, { credited: '10', credit_service_id: ENERGY });
+    const ctx = ctxOf([existing], kenyaTemplate(), { swaps: '6', kwh: '400.5' });
+    const reversal = { service_id: ENERGY, unit: 'kWh', credited: 10, reversed: 0, unrecovered: 10 };
+    expect(reject(ctx, aPaymentInput(), existing)).toEqual({
+      effects: [update('0', '10'), rejectedEvent(10, 'TOP_UP', reversal)],
+      signals: ['PAYMENT_REJECTED', 'CREDIT_UNRECOVERED'],
+      metadata: { payment_status: 'REJECTED', previous_status: 'PENDING', reversal },
     });
   });
 

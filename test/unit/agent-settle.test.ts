@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invalidValue } from '../../agents/shared/agent.types.js';
+import { dec } from '../../agents/shared/decimal.js';
 import {
   creditedOf,
   outstandingProvisional,
@@ -175,6 +176,50 @@ describe('settle: a confirmation that differs from the provisional credit', () =
       metadata: { payment_status: 'CONFIRMED', payment_type: 'RENEWAL' },
       signals: ['PAYMENT_CONFIRMED', 'PLAN_RENEWED'],
       topUp: null,
+      status: 'CONFIRMED',
+    });
+  });
+
+  it('confirmed for exactly what was credited provisionally (12.5 kWh for 10 USD): nothing more to credit', () => {
+    const existing = credited('RCPT-1', '12.5', ENERGY, '10');
+    const ctx = ctxOf([existing]);
+    const p = aPaymentInput();
+    const fsmInputs = paymentCycleInputs('TOP_UP');
+    const full = topUpFor(ctx, null, 10);
+    if (typeof full === 'string') throw new Error(full);
+    expect(settled(settle(ctx, p, existing))).toEqual({
+      effects: [
+        {
+          kind: 'payment_update',
+          update: {
+            payment_id: 'RCPT-1',
+            status: 'CONFIRMED',
+            amount: '10',
+            credited: '12.5',
+            credit_service_id: ENERGY,
+          },
+        },
+        paymentReceivedEvent(ctx, p, fsmInputs, {
+          service_id: ENERGY,
+          unit: 'kWh',
+          credited_now: 0,
+          credited_total: 12.5,
+        }),
+      ],
+      fsmInputs,
+      metadata: {
+        payment_status: 'CONFIRMED',
+        payment_type: 'TOP_UP',
+        service_id: ENERGY,
+        quota_before: 400,
+        quota_after: 400,
+        credited: 0,
+        unit: 'kWh',
+        unit_price: 0.8,
+        provisionally_credited_before: 12.5,
+      },
+      signals: ['PAYMENT_CONFIRMED'],
+      topUp: { ...full, credit: dec(0) },
       status: 'CONFIRMED',
     });
   });
