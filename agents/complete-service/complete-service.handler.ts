@@ -156,8 +156,10 @@ function refused(
     ...(pending ? ['PAYMENT_PENDING_CONFIRMATION'] : []),
     ...(rejected ? ['PAYMENT_REJECTED'] : []),
   ];
+  // Kept PENDING unless Odoo has decided already (CONFIRMED or REJECTED before this attempt).
+  const decided = step?.existing && !pending ? step.existing.status : null;
   const payment = step
-    ? { ...paymentMetadata(step), payment_status: rejected ? 'REJECTED' : 'PENDING_CONFIRMATION' }
+    ? { ...paymentMetadata(step), payment_status: decided ?? 'PENDING_CONFIRMATION' }
     : null;
   const error =
     exhausted && pending && step

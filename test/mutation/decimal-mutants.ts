@@ -137,14 +137,14 @@ export const MUTANTS: readonly HandMutant[] = [
   { file: 'agents/shared/payments.ts', from: '.lte(0)', to: '.lt(0)', why: 'zero price allowed' },
   {
     file: 'agents/shared/payments.ts',
-    from: 'dec(amount).div(config.unit_price)',
-    to: 'dec(amount).mul(config.unit_price)',
+    from: 'dec(money).div(config.unit_price)',
+    to: 'dec(money).mul(config.unit_price)',
     why: 'credit multiplied',
   },
   {
     file: 'agents/shared/payments.ts',
-    from: '!topUp.credit.isZero()',
-    to: 'true',
+    from: 'serviceId && !credit.isZero()',
+    to: 'serviceId',
     why: 'zero credit written',
   },
   {
@@ -152,6 +152,78 @@ export const MUTANTS: readonly HandMutant[] = [
     from: 'quota_after: toWire(t.quota_before.plus(t.credit), p)',
     to: 'quota_after: toWire(t.quota_before, p)',
     why: 'quota_after without the credit',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'if (amount.gt(0)) return',
+    to: 'if (amount.gte(0)) return',
+    why: 'an amount that rounds to nothing accepted',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'const amount = roundTo(p.amount, decimals);',
+    to: 'const amount = dec(p.amount);',
+    why: 'payment amount not rounded',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'room.isNegative() ? dec(0) : room',
+    to: 'room',
+    why: 'take-back with no room left',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'return a.lte(b) ? a : b;',
+    to: 'return a;',
+    why: 'take-back ignores what is used',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'unrecovered: units.minus(reversed)',
+    to: 'unrecovered: units',
+    why: 'unrecovered = all of the credit',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'full.credit.minus(already)',
+    to: 'full.credit',
+    why: 'provisional credit counted twice',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'if (full && delta.isNegative())',
+    to: 'if (full && delta.lte(0))',
+    why: 'confirmation of exactly the provisional credit takes back',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: "...(applied.gt(0) ? ['QUOTA_TOPPED_UP'] : [])",
+    to: "...(applied.gte(0) ? ['QUOTA_TOPPED_UP'] : [])",
+    why: 'QUOTA_TOPPED_UP for no credit',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'room.lte(0) ? dec(0) : minOf(dec(p.amount), room)',
+    to: 'minOf(dec(p.amount), room)',
+    why: 'provisional credit beyond the limit',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'serviceId && credited.gt(0)',
+    to: 'serviceId && credited.gte(0)',
+    why: 'reversal of no credit',
+  },
+  {
+    file: 'agents/shared/settle.ts',
+    from: 'back.reversed.gt(0)',
+    to: 'back.reversed.gte(0)',
+    why: 'zero take-back written',
+  },
+  {
+    file: 'agents/shared/payments.ts',
+    from: 'total.plus(view.ledger?.provisional_amount ?? 0)',
+    to: 'total.plus(view.amount)',
+    why: 'outstanding counts whole amounts, not the provisional part',
   },
   {
     file: 'agents/shared/swap.ts',
@@ -198,8 +270,8 @@ export const MUTANTS: readonly HandMutant[] = [
   },
   {
     file: 'agents/identify-outgoing-equipment/identify-outgoing-equipment.handler.ts',
-    from: 'socPct?.lt(minSoc)',
-    to: 'socPct?.lte(minSoc)',
+    from: 'socPct.lt(minSoc)',
+    to: 'socPct.lte(minSoc)',
     why: 'minimum SOC at',
   },
   {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../agents/shared/decimal.js';
 import { eventTopics, serviceCompletedEvent } from '../../agents/shared/events.js';
 import { quotaExhaustedResult, topupRequired } from '../../agents/shared/exhausted.js';
 import type { AgentContext, PlanTemplate, PlanView } from '../../agents/shared/plan.types.js';
@@ -87,6 +88,38 @@ describe('topupRequired: what the customer must buy, at the template prices', ()
       estimated_cost: 0.08,
       currency: 'KES',
     });
+  });
+});
+
+describe('a shortfall of a service the template no longer has (built by hand)', () => {
+  // swapUsage only builds updates for the template's services; these defaults guard the exported functions.
+  const ctx = aContext(planAt('6', '374.5'), [held, fresh]);
+  const gone = {
+    ...swapIn(ctx),
+    shortfalls: [
+      {
+        service_id: 'svc-gone',
+        usage_metric: 'COUNT' as const,
+        remaining_before: dec('0.25'),
+        required: dec('1.5'),
+        deficit: dec('1.25'),
+      },
+    ],
+  };
+
+  it('topupRequired: whole units (precision 0), costing nothing (no price)', () => {
+    expect(topupRequired(ctx, gone)).toEqual({
+      swaps: 1,
+      estimated_cost: 0,
+      currency: 'USD',
+      estimated_cost_usd: 0,
+    });
+  });
+
+  it('quotaExhaustedResult: the service named, its figures in whole units', () => {
+    expect(quotaExhaustedResult(ctx, request, gone).metadata.exhausted_services).toEqual([
+      { service_id: 'svc-gone', remaining_before: 0, required: 2, deficit: 1 },
+    ]);
   });
 });
 

@@ -94,6 +94,22 @@ describe('computeSwap: the checks, in order', () => {
     );
   });
 
+  it('an unknown energy of the issued battery: its charge is unknown, in full', () => {
+    expect(refusalOf(ctx(), { outgoing: {} })).toEqual({
+      success: false,
+      signals: ['EQUIPMENT_CHARGE_UNKNOWN'],
+      metadata: { equipment_id: 'BAT-67890' },
+      fsmInputs: [],
+      effects: [],
+      error: {
+        code: 'EQUIPMENT_CHARGE_UNKNOWN',
+        message:
+          'the station cannot read battery BAT-67890 and the request gives no outgoing kWh or SOC: its charge is unknown',
+        details: [],
+      },
+    });
+  });
+
   it('an outgoing kWh above capacity + 10 % refuses on the outgoing field (35.2 of 32 is the limit)', () => {
     expect(isSwap(computeSwap(ctx(), { ...seedSwap, outgoing: { kwh: 35.2 } }))).toBe(true);
     expect(refusalOf(ctx(), { outgoing: { kwh: 35.3 } })).toEqual(
@@ -245,6 +261,17 @@ describe('swapEffects', () => {
     const noStation = anAsset('BAT-12345', { status: 'ISSUED', holder_plan_id: 'plan-1', station_id: null });
     const c = ctx(aPlanView(), [noStation, fresh]);
     expect(swapEffects(c, swapOf(c, { station: null }))).toContainEqual({
+      kind: 'asset',
+      asset_id: 'BAT-12345',
+      status: 'IN_STOCK',
+      holder_plan_id: null,
+      station_id: null,
+    });
+  });
+
+  it('no station in the request and the returned battery not in the context: no station', () => {
+    const swap = swapOf(ctx(), { station: null });
+    expect(swapEffects(ctx(aPlanView(), [fresh]), swap)).toContainEqual({
       kind: 'asset',
       asset_id: 'BAT-12345',
       status: 'IN_STOCK',

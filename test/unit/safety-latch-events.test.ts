@@ -291,6 +291,9 @@ describe('the small helpers of the room', () => {
   it('isSafetyCode accepts catalogue codes only', () => {
     for (const code of SAFETY_CODES) expect(isSafetyCode(code)).toBe(true);
     for (const other of ['SAFETY_NOPE', 'toString', '', 7, null]) expect(isSafetyCode(other)).toBe(false);
+    // Not a string, though it names a code as a property key: an array holding a code, an object printing one.
+    const code = SAFETY_CODES[0];
+    for (const other of [[code], { toString: () => code }]) expect(isSafetyCode(other)).toBe(false);
   });
 
   it('effects: Safe State, stale, derate and block are told apart', () => {
