@@ -378,6 +378,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           hardware,
           station: config.station,
           siteId: config.site_id,
+          gatewayVersion: SWAPD_VERSION,
           store: journalStore,
           validator: new Spec003Validator(),
           clock,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SWAPD_VERSION } from '../../src/main.js';
 import { Spec003Validator } from '../../src/validation/spec003/spec003-validator.js';
 import { ManualClock } from '../harness/clock.js';
 import { deviceCommand, ops, SafetyEventWatcher } from '../harness/safety.js';
@@ -102,6 +103,7 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     const event = await watcher.waitFor('SAFE_STATE_ENTERED', 'slot-2');
     expect(event.topic).toBe('bessai/SITE-KE-001/safety_event');
     expect(event.qos).toBe(1);
+    expect(event.body.gateway_version).toBe(SWAPD_VERSION);
     expect(validator.validate(event.body)).toMatchObject({ ok: true });
     expect(event.body.payload).toMatchObject({
       event_type: 'SAFE_STATE_ENTERED',
