@@ -258,12 +258,15 @@ export class GuardedStation implements SafetySnapshotSource {
       this.#log.debug({ err, slot: slot.id }, 'slot read failed');
       return null;
     });
-    const reading = values ? readingOf(values, slot.profile) : slot.observation.reading;
-    slot.observation = {
-      connected: slot.reader.isConnected,
-      lastGoodReadAt: slot.reader.lastGoodReadAt,
-      reading,
-    };
+    // The age that counts is that of the reading the guard judges: another read of the device (its
+    // identity for the station page or the scanner) succeeding says nothing of SOC or temperature.
+    slot.observation = values
+      ? {
+          connected: slot.reader.isConnected,
+          lastGoodReadAt: slot.reader.lastGoodReadAt ?? this.#clock.now(),
+          reading: readingOf(values, slot.profile),
+        }
+      : { ...slot.observation, connected: slot.reader.isConnected };
     slot.unreliable = values === null;
     if (!values) return;
     slot.powerKw = values.P_kW ?? null;

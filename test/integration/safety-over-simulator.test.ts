@@ -230,6 +230,24 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     expect(cleared).toHaveLength(1);
   });
 
+  it('a slot whose readings are refused is stale after 30 s, although other reads of its device succeed', async () => {
+    await tick();
+    expect(deviceCommand(sim(), 4).mode).toBe(1);
+    const reader = station.swapd.hardware!.slots.find((s) => s.id === 'slot-4')!.reader;
+    // 105 °C is beyond the profile's T_battery_C range: every batch read of the slot is INVALID_READ,
+    // while its identity (what the station page and the scanner read) still answers.
+    sim().faults.temperature(4, 105);
+    for (let i = 0; i < 4; i++) {
+      expect((await reader.readStaticInfo()).serial_number).toBe('BAT-0004');
+      await tick(10);
+    }
+    expect(snapshot('slot-4').reasons).toContain('SAFETY_STALE_DATA');
+    expect(deviceCommand(sim(), 4)).toEqual({ setpoint: 0, mode: 0 });
+    sim().faults.temperature(4, 30);
+    await tick();
+    expect(snapshot('slot-4')).toMatchObject({ allowed: true, reasons: [] });
+  });
+
   it('the simulator fault endpoint needs the ops token and refuses a bad fault', async () => {
     expect(
       (await ops(station.swapd, 'POST', '/api/v1/ops/sim/faults', { fault: 'garbage' }, null)).status,
