@@ -17,9 +17,10 @@ import { SwapdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../ports/clock.js';
 import type { DataReader, DataWriter } from '../ports/data-provider.js';
+import type { StoredLatch } from '../ports/safety-journal.js';
 import type { SafetySnapshotSource, SlotSafetySnapshot } from '../ports/safety-snapshot.js';
 import type { SafetyJournal } from './safety-journal.js';
-import { readingOf, snapshotOf } from './slot-view.js';
+import { readingOf, restoredLatch, snapshotOf } from './slot-view.js';
 
 /** The two SPEC-001 control tags. This file is the only runtime code that names or writes them. */
 const SETPOINT_TAG = 'P_setpoint_kW';
@@ -213,6 +214,40 @@ export class GuardedStation implements SafetySnapshotSource {
         powerKw: slot.powerKw,
       }),
     );
+  }
+
+  /**
+   * Takes back the latches an earlier run left open (a restart is not an operator's clear), before
+   * anything is commanded; each is journaled. Returns the device ids latched again.
+   */
+  async restoreLatches(stored: readonly StoredLatch[]): Promise<string[]> {
+    const restored: string[] = [];
+    for (const entry of stored) {
+      const slot = this.#slots.get(entry.deviceId);
+      const latched = restoredLatch(entry.reasons, entry.since);
+      if (!slot || !latched) {
+        this.#log.warn({ device: entry.deviceId }, 'a latch left open is for no configured slot; ignored');
+        continue;
+      }
+      slot.latch = latched.latch;
+      slot.last = latched.decision;
+      this.#observer?.safeState(slot.id, true);
+      this.#blockAudit(
+        slot,
+        this.#clock.now(),
+        'SAFE_STATE_RESTORED',
+        latched.latch.reasons,
+        0,
+        'latched again at start-up',
+      );
+      this.#log.warn(
+        { slot: slot.id, reasons: latched.latch.reasons },
+        'Safe State still latched from before the restart',
+      );
+      restored.push(slot.id);
+    }
+    await this.#journal.flush();
+    return restored;
   }
 
   /** Device ids latched in Safe State. */

@@ -1,9 +1,12 @@
-import type {
-  LatchState,
-  SafetyDecision,
-  SlotObservation,
-  SlotReading,
-  SlotSafetyProfile,
+import {
+  inCatalogueOrder,
+  isSafeStateCode,
+  isSafetyCode,
+  type LatchState,
+  type SafetyDecision,
+  type SlotObservation,
+  type SlotReading,
+  type SlotSafetyProfile,
 } from '../../safety/index.js';
 import type { SlotSafetySnapshot } from '../ports/safety-snapshot.js';
 
@@ -17,6 +20,29 @@ export interface SlotView {
   readonly last: SafetyDecision | null;
   readonly held: { readonly setpoint: number; readonly mode: number } | null;
   readonly powerKw: number | null;
+}
+
+/**
+ * A latch an earlier run left open, as the guard holds it again: its Safe State reasons (anything
+ * else is dropped) and the decision it stands for, so a persisting cause is not announced twice.
+ * Null when nothing of it is a Safe State reason.
+ */
+export function restoredLatch(
+  reasons: readonly string[],
+  since: Date,
+): { latch: LatchState; decision: SafetyDecision } | null {
+  const codes = inCatalogueOrder(reasons.filter(isSafetyCode).filter(isSafeStateCode));
+  if (codes.length === 0) return null;
+  const latch: LatchState = { reasons: codes, since };
+  const decision: SafetyDecision = {
+    allowed: false,
+    setpoint: 0,
+    mode: 0,
+    reasons: inCatalogueOrder([...codes, 'SAFETY_LATCHED']),
+    derated: false,
+    latch,
+  };
+  return { latch, decision };
 }
 
 /** The guard's reading of a slot from one batch read (null until SOC and temperature are known). */

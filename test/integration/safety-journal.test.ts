@@ -81,6 +81,7 @@ describe('safety journal and audit pruning (postgres)', () => {
     const failing = {
       append: async () => Promise.reject(new Error('database down')),
       pruneAuditBefore: async () => 0,
+      openLatches: async () => [],
     };
     const journal = new SafetyJournal(failing, {
       siteId: 'SITE-KE-001',

@@ -99,7 +99,7 @@ describe('buildStationControl checks each slot against its chemistry', () => {
       station: loadConfig({ env: {}, overrides: { station: { target_soc_pct: target } } }).station,
       siteId: 'SITE-KE-001',
       gatewayVersion: '0.1.0',
-      store: { append: async () => undefined, pruneAuditBefore: async () => 0 },
+      store: { append: async () => undefined, pruneAuditBefore: async () => 0, openLatches: async () => [] },
       validator: new Spec003Validator(),
       clock: { now: () => new Date() },
       log: silentLogger(),
