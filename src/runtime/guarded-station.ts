@@ -153,9 +153,9 @@ export class GuardedStation implements SafetySnapshotSource {
 
   /**
    * The charging power (kW, ≥ 0) a slot may go on drawing whatever this cycle commands: a slot that
-   * cannot be relied on now (not connected, never controlled, its last read or write failed) keeps what its
-   * device holds, the last command known to be there, or else its measured power. The charging loop
-   * takes this off the station's limit before sharing the rest.
+   * cannot be relied on now (not connected, never controlled, its last read or write failed) keeps
+   * what its device holds, the last command known to be there, or else its measured power. The
+   * charging loop takes this off the station's limit before sharing the rest.
    */
   uncommandedDrawKw(slotId: string): number {
     const slot = this.#slot(slotId);
@@ -329,9 +329,7 @@ export class GuardedStation implements SafetySnapshotSource {
     const what = decision.allowed
       ? `setpoint ${wanted.setpoint} kW, mode ${wanted.mode}`
       : 'safe command (0 kW, idle)';
-    if (writes.length === 0) {
-      return `${what} already in force`;
-    }
+    if (writes.length === 0) return `${what} already in force`;
     for (const [tag, value] of writes) {
       try {
         await slot.writer.writeTag(tag, value);
