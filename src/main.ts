@@ -378,6 +378,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           hardware,
           station: config.station,
           siteId: config.site_id,
+          gatewayVersion: SWAPD_VERSION,
           store: journalStore,
           validator: new Spec003Validator(),
           clock,
@@ -388,6 +389,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       : null;
     if (control) status.register(safetyStatusSource(control.guard));
     if (control) {
+      await control.guard.restoreLatches(await journalStore.openLatches(config.site_id));
       if (config.station.control && options.controlLoop !== 'manual') control.loop.start();
       closers.push(() => control.loop.stop());
     }

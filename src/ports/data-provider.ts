@@ -2,7 +2,7 @@
  * The hardware driver port (BESSAI-SPEC-001, mapped to TypeScript), split by capability: a
  * `DataReader` (what the scanner, the control loop and the station page get), a `DataWriter` (the
  * control tags; handed once, to src/runtime/guarded-station.ts, which passes every write through the
- * SafetyGuard) and the lifecycle. Adapters (Modbus TCP/RTU) implement the whole `DataProvider`.
+ * SafetyGuard) and the lifecycle. Adapters (Modbus TCP/RTU, Seplos V2) implement the whole `DataProvider`.
  * Errors are one coded class, `DriverError`, mapping SPEC-001's KeyError / ConnectionError /
  * TimeoutError / ValueError.
  */
@@ -83,7 +83,10 @@ export interface DataReader {
   /** "<Manufacturer> <Model> @ <endpoint>". No I/O. */
   readonly sourceDescription: string;
   readonly state: DriverState;
-  /** When the last read succeeded (any tag), or null. Used by the safety guard's stale-data rule. */
+  /**
+   * When the last read succeeded (any tag), or null. The safety guard's stale-data rule counts from its
+   * own batch read instead (a read of other tags says nothing of SOC or temperature).
+   */
   readonly lastGoodReadAt: Date | null;
   readonly tags: TagCoverage;
   /** Physical units; throws UNKNOWN_TAG, NOT_CONNECTED, TIMEOUT, EXCEPTION. Never returns null. */

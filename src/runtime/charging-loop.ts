@@ -61,16 +61,20 @@ export class ChargingLoop {
     await this.#running;
   }
 
-  /** One cycle: poll, decide, command through the guard, journal. */
+  /**
+   * One cycle: poll, decide, command through the guard, journal. Slots whose charge goes down are
+   * commanded before those whose charge goes up, so the station stays within its limit in between.
+   */
   async tick(): Promise<TickReport> {
     await this.#station.poll();
     const requested = this.#plan();
     const allowed: Record<string, number> = {};
-    await Promise.all(
-      Object.entries(requested).map(async ([id, kw]) => {
-        allowed[id] = (await this.#station.command(id, kw)).setpoint;
-      }),
-    );
+    const command = async ([id, kw]: [string, number]) => {
+      allowed[id] = (await this.#station.command(id, kw)).setpoint;
+    };
+    const [down, up] = this.#byDirection(Object.entries(requested));
+    await Promise.all(down.map(command));
+    await Promise.all(up.map(command));
     await this.#journal.flush();
     this.ticks += 1;
     return { requested, allowed };
@@ -98,7 +102,9 @@ export class ChargingLoop {
       if (outlook.refused) blockedWants.set(id, want);
       else demands.push({ id, kw: Math.min(want, outlook.capKw) });
     }
-    const shares = shareFairly(demands, stationLimitKw, settings.stepKw);
+    // What slots beyond control (silent, failing writes) may still draw is not shared out again.
+    const reserved = this.#station.slotIds.reduce((sum, id) => sum + this.#station.uncommandedDrawKw(id), 0);
+    const shares = shareFairly(demands, stationLimitKw - reserved, settings.stepKw);
     return Object.fromEntries(
       this.#station.slotIds.map((id) => {
         const blocked = blockedWants.get(id);
@@ -107,6 +113,15 @@ export class ChargingLoop {
         return [id, kw === 0 ? 0 : -kw];
       }),
     );
+  }
+
+  /** Requests that lower a slot's charge (or whose device state is unknown) first, then the others. */
+  #byDirection(requests: [string, number][]): [[string, number][], [string, number][]] {
+    const lowers = ([id, kw]: [string, number]) => {
+      const held = this.#station.heldSetpointKw(id);
+      return held === null || Math.max(0, -kw) <= Math.max(0, -held);
+    };
+    return [requests.filter(lowers), requests.filter((r) => !lowers(r))];
   }
 
   /** How much this slot would charge (kW) if nothing else competed; 0 when it does not want charge. */

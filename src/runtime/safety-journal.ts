@@ -6,6 +6,8 @@ import type { Spec003Validator } from '../validation/spec003/spec003-validator.j
 
 export interface SafetyJournalOptions {
   siteId: string;
+  /** swapd's version, the envelope's `gateway_version` (SPEC-003 §3.2: SHOULD be in every message). */
+  gatewayVersion: string;
   validator: Spec003Validator;
   log: Logger;
   /** Called after events were committed (wakes the outbox relay). */
@@ -48,6 +50,7 @@ export class SafetyJournal {
       schema_version: '1.0',
       message_type: 'safety_event',
       site_id: this.#options.siteId,
+      gateway_version: this.#options.gatewayVersion,
       timestamp: at.toISOString(),
       payload,
     };

@@ -27,6 +27,8 @@ export interface StationControlDeps {
   hardware: ControllableHardware;
   station: SwapdConfig['station'];
   siteId: string;
+  /** swapd's version, carried by every safety_event envelope. */
+  gatewayVersion: string;
   store: SafetyJournalStore;
   validator: Spec003Validator;
   clock: Clock;
@@ -55,6 +57,7 @@ export function buildStationControl(deps: StationControlDeps): StationControl {
   }));
   const journal = new SafetyJournal(deps.store, {
     siteId: deps.siteId,
+    gatewayVersion: deps.gatewayVersion,
     validator: deps.validator,
     log: deps.log,
     onEventsQueued: deps.onEventsQueued,

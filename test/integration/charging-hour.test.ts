@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WriteRecord } from '../../src/adapters/drivers/simulator/sim-counters.js';
+import type { RunningSimulator } from '../../src/adapters/drivers/simulator/station-simulator.js';
 import { ManualClock } from '../harness/clock.js';
 import { deviceCommand } from '../harness/safety.js';
 import { FAST_TIMINGS } from '../harness/simulator-harness.js';
@@ -12,6 +14,34 @@ import { startStation, type TestStation } from '../harness/station.js';
 const POLL_S = 10;
 const HOUR_POLLS = 3600 / POLL_S;
 const LIMIT_KW = 40;
+/** The station profile's P_setpoint_kW register (i16, 0.01 kW). */
+const SETPOINT_REGISTER = 18;
+
+/** The charging power all the devices hold (kW). */
+function heldChargeKw(sim: RunningSimulator): number {
+  return sim.slotUnitIds.reduce((sum, u) => sum + Math.max(0, -deviceCommand(sim, u).setpoint), 0);
+}
+
+/**
+ * Replays the devices' setpoint writes in the order the simulator received them, from the setpoints
+ * the devices held before: the largest total charging power the station held at any moment, between
+ * the writes of one poll included.
+ */
+function peakBetweenWrites(writes: readonly WriteRecord[], before: ReadonlyMap<number, number>): number {
+  const held = new Map(before);
+  let peak = 0;
+  for (const w of writes) {
+    const i = SETPOINT_REGISTER - w.address;
+    const word = i >= 0 && i < w.words.length ? w.words[i] : undefined;
+    if (word === undefined) continue;
+    held.set(w.unitId, ((word << 16) >> 16) / 100);
+    peak = Math.max(
+      peak,
+      [...held.values()].reduce((sum, kw) => sum + Math.max(0, -kw), 0),
+    );
+  }
+  return peak;
+}
 
 describe('charging in the embedded default for a simulated hour', () => {
   const clock = new ManualClock('2026-03-01T08:00:00Z');
@@ -41,9 +71,16 @@ describe('charging in the embedded default for a simulated hour', () => {
     expect(below.length).toBeGreaterThan(8);
     let peak = 0;
     for (let i = 0; i < HOUR_POLLS; i++) {
+      const before = new Map(units.map((u) => [u, deviceCommand(sim, u).setpoint]));
+      sim.counters.writeLog.length = 0;
       await loop.tick();
-      const total = units.reduce((sum, u) => sum + Math.max(0, -deviceCommand(sim, u).setpoint), 0);
+      const total = heldChargeKw(sim);
       expect(total, `poll ${i}`).toBeLessThanOrEqual(LIMIT_KW + 1e-6);
+      // Slots whose charge goes down are written before those whose charge goes up.
+      expect(
+        peakBetweenWrites(sim.counters.writeLog, before),
+        `poll ${i}, between writes`,
+      ).toBeLessThanOrEqual(LIMIT_KW + 1e-6);
       peak = Math.max(peak, total);
       clock.advanceMs(POLL_S * 1000);
       sim.step(POLL_S);
@@ -62,5 +99,43 @@ describe('charging in the embedded default for a simulated hour', () => {
     expect(ready).toBeGreaterThan(units.filter((u) => (before.get(u) ?? 0) >= 80).length);
     const snapshot = station.swapd.control!.guard.safetySnapshot();
     expect(snapshot.every((s) => !s.latched)).toBe(true);
+  }, 120_000);
+
+  it('a charging slot that stops answering keeps its setpoint, and the others share only what it leaves', async () => {
+    const sim = station.swapd.hardware!.simulator!;
+    const loop = station.swapd.control!.loop;
+    const poll = async () => {
+      clock.advanceMs(POLL_S * 1000);
+      sim.step(POLL_S);
+      await loop.tick();
+    };
+    await poll();
+    expect(heldChargeKw(sim), 'the limit binds').toBeGreaterThan(LIMIT_KW - 1);
+    const silent = sim.slotUnitIds.find((u) => deviceCommand(sim, u).setpoint <= -1);
+    if (silent === undefined) throw new Error('no slot is charging');
+    const kept = deviceCommand(sim, silent).setpoint;
+    sim.faults.set({ kind: 'no-answer' }, silent);
+    // Two minutes: the slot is refused at once (not connected), then stale beyond 30 s.
+    for (let i = 0; i < 12; i++) {
+      await poll();
+      expect(deviceCommand(sim, silent).setpoint, 'nothing reaches the silent slot').toBe(kept);
+      expect(heldChargeKw(sim), `poll ${i} while slot ${silent} is silent`).toBeLessThanOrEqual(
+        LIMIT_KW + 1e-6,
+      );
+    }
+    const reasons = station.swapd
+      .control!.guard.safetySnapshot()
+      .find((s) => s.device_id === `slot-${silent}`)?.reasons;
+    expect(reasons).toContain('SAFETY_STALE_DATA');
+    sim.faults.clear(silent);
+    for (let i = 0; i < 12; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await poll();
+      expect(heldChargeKw(sim), `poll ${i} after slot ${silent} answers again`).toBeLessThanOrEqual(
+        LIMIT_KW + 1e-6,
+      );
+    }
+    const back = station.swapd.control!.guard.safetySnapshot().find((s) => s.device_id === `slot-${silent}`);
+    expect(back).toMatchObject({ allowed: true, reasons: [] });
   }, 120_000);
 });

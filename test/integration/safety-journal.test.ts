@@ -42,6 +42,7 @@ describe('safety journal and audit pruning (postgres)', () => {
     let kicked = 0;
     const journal = new SafetyJournal(createSafetyJournalRepo(handle.db), {
       siteId: 'SITE-KE-001',
+      gatewayVersion: '0.1.0',
       validator: new Spec003Validator(),
       log: silentLogger(),
       onEventsQueued: () => kicked++,
@@ -68,6 +69,7 @@ describe('safety journal and audit pruning (postgres)', () => {
       schema_version: '1.0',
       message_type: 'safety_event',
       site_id: 'SITE-KE-001',
+      gateway_version: '0.1.0',
       timestamp: '2026-03-01T08:00:00.000Z',
       payload,
     });
@@ -79,9 +81,11 @@ describe('safety journal and audit pruning (postgres)', () => {
     const failing = {
       append: async () => Promise.reject(new Error('database down')),
       pruneAuditBefore: async () => 0,
+      openLatches: async () => [],
     };
     const journal = new SafetyJournal(failing, {
       siteId: 'SITE-KE-001',
+      gatewayVersion: '0.1.0',
       validator: new Spec003Validator(),
       log: silentLogger(),
     });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SWAPD_VERSION } from '../../src/main.js';
 import { Spec003Validator } from '../../src/validation/spec003/spec003-validator.js';
 import { ManualClock } from '../harness/clock.js';
 import { deviceCommand, ops, SafetyEventWatcher } from '../harness/safety.js';
@@ -102,6 +103,7 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     const event = await watcher.waitFor('SAFE_STATE_ENTERED', 'slot-2');
     expect(event.topic).toBe('bessai/SITE-KE-001/safety_event');
     expect(event.qos).toBe(1);
+    expect(event.body.gateway_version).toBe(SWAPD_VERSION);
     expect(validator.validate(event.body)).toMatchObject({ ok: true });
     expect(event.body.payload).toMatchObject({
       event_type: 'SAFE_STATE_ENTERED',
@@ -226,6 +228,24 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
       .where('decision', '=', 'STALE_DATA_CLEARED')
       .execute();
     expect(cleared).toHaveLength(1);
+  });
+
+  it('a slot whose readings are refused is stale after 30 s, although other reads of its device succeed', async () => {
+    await tick();
+    expect(deviceCommand(sim(), 4).mode).toBe(1);
+    const reader = station.swapd.hardware!.slots.find((s) => s.id === 'slot-4')!.reader;
+    // 105 °C is beyond the profile's T_battery_C range: every batch read of the slot is INVALID_READ,
+    // while its identity (what the station page and the scanner read) still answers.
+    sim().faults.temperature(4, 105);
+    for (let i = 0; i < 4; i++) {
+      expect((await reader.readStaticInfo()).serial_number).toBe('BAT-0004');
+      await tick(10);
+    }
+    expect(snapshot('slot-4').reasons).toContain('SAFETY_STALE_DATA');
+    expect(deviceCommand(sim(), 4)).toEqual({ setpoint: 0, mode: 0 });
+    sim().faults.temperature(4, 30);
+    await tick();
+    expect(snapshot('slot-4')).toMatchObject({ allowed: true, reasons: [] });
   });
 
   it('the simulator fault endpoint needs the ops token and refuses a bad fault', async () => {

@@ -93,7 +93,10 @@ describe('the raw write is unreachable: source', () => {
   });
 });
 
-/** Every object reachable through public properties (getters are not called) and prototype methods. */
+/**
+ * Every object reachable through public properties, getters included (a getter could hand out what a
+ * plain property does not), and prototype methods.
+ */
 function reachable(root: unknown, limit = 300_000): { objects: Set<object>; paths: Map<object, string> } {
   const objects = new Set<object>();
   const paths = new Map<object, string>();
@@ -109,12 +112,35 @@ function reachable(root: unknown, limit = 300_000): { objects: Set<object>; path
     if (value instanceof Set) for (const v of value) queue.push([v, `${path}.<item>`]);
     for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(value))) {
       if ('value' in d) queue.push([d.value, `${path}.${key}`]);
+      else if (d.get && key !== '__proto__') queue.push([readGetter(value, key), `${path}.${key}`]);
     }
+    for (const key of inheritedGetters(value)) queue.push([readGetter(value, key), `${path}.${key}`]);
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto && proto !== Object.prototype && proto !== Function.prototype)
       queue.push([proto, `${path}.<proto>`]);
   }
   return { objects, paths };
+}
+
+/** Getters a class gives its instances (on the prototype chain), to be read on the instance itself. */
+function inheritedGetters(value: object): string[] {
+  const keys: string[] = [];
+  for (let p = Object.getPrototypeOf(value); p && p !== Object.prototype && p !== Function.prototype; ) {
+    for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
+      if (d.get && key !== '__proto__') keys.push(key);
+    }
+    p = Object.getPrototypeOf(p);
+  }
+  return keys;
+}
+
+/** A getter's value seen from an object (or prototype) of the graph; undefined where it throws. */
+function readGetter(owner: object, key: string): unknown {
+  try {
+    return (owner as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }
 
 describe('the raw write is unreachable: a running swapd', () => {
@@ -151,6 +177,27 @@ describe('the raw write is unreachable: a running swapd', () => {
     const planted = { a: new Map([['k', [{ b: new Hidden() }]]]) };
     const found = [...reachable(planted).objects].filter((o) => 'writeTag' in o);
     expect(found.length).toBeGreaterThan(0);
+  });
+
+  it('the search finds a writer behind a getter (control)', () => {
+    const writer = { writeTag: () => undefined };
+    const planted = Object.freeze({
+      get driver() {
+        return writer;
+      },
+    });
+    expect([...reachable(planted).objects]).toContain(writer);
+  });
+
+  it('the search finds a writer behind a class getter (control)', () => {
+    const writer = { writeTag: () => undefined };
+    class Holder {
+      readonly #driver = writer;
+      get driver() {
+        return this.#driver;
+      }
+    }
+    expect([...reachable({ holder: new Holder() }).objects]).toContain(writer);
   });
 
   it('no object reachable from the running swapd has a writeTag', () => {

@@ -146,11 +146,17 @@ describe('Seplos V2 frame codec on recorded frames', () => {
     expect(alarmBitmap(warningOnly.value)).toBe(0);
   });
 
-  it('reads balancing cells from the equalization bytes', () => {
+  it.each([
+    // Equalization byte 1 (byte 36) holds cells 1-8 in bits 0-7, byte 2 (byte 37) cells 9-16.
+    ['0100', 0b1, 'cell 1'],
+    ['0001', 1 << 8, 'cell 9'],
+    ['8001', (1 << 7) | (1 << 8), 'cells 8 and 9'],
+    ['0580', 0b101 | (1 << 15), 'cells 1, 3 and 16'],
+  ])('reads balancing cells from the equalization bytes: %s is %s (%s)', (bytes, bitmap) => {
     const tel = decodeTelemetry(TELEMETRY_INFO);
-    const sig = decodeTelesignal(telesignalInfo(undefined, '02', '8001'));
+    const sig = decodeTelesignal(telesignalInfo(undefined, '02', bytes));
     if (!tel.ok || !sig.ok) throw new Error('fixture');
-    expect(packValues(tel.value, sig.value).get('balancing_cells')?.toNumber()).toBe(0x8001);
+    expect(packValues(tel.value, sig.value).get('balancing_cells')?.toNumber()).toBe(bitmap);
   });
 
   it('decodes the manufacturer information (0x51)', () => {

@@ -1,5 +1,11 @@
+import { sql } from 'kysely';
 import type { Db } from '../../ports/database.js';
-import type { SafetyAuditRow, SafetyEventRow, SafetyJournalStore } from '../../ports/safety-journal.js';
+import type {
+  SafetyAuditRow,
+  SafetyEventRow,
+  SafetyJournalStore,
+  StoredLatch,
+} from '../../ports/safety-journal.js';
 
 /** Audit rows and safety events in one transaction; events reach the broker through the outbox relay. */
 export function createSafetyJournalRepo(db: Db): SafetyJournalStore {
@@ -20,7 +26,41 @@ export function createSafetyJournalRepo(db: Db): SafetyJournalStore {
       const result = await db.deleteFrom('audit_log').where('at', '<', cutoff).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+    async openLatches(siteId) {
+      const rows = await db
+        .selectFrom('events')
+        .select(['event_type', 'created_at', sql<unknown>`payload->'payload'`.as('body')])
+        .where('event_type', 'in', ['SAFE_STATE_ENTERED', 'SAFE_STATE_CLEARED'])
+        .where('plan_id', 'is', null)
+        .where(sql<string>`payload->>'site_id'`, '=', siteId)
+        .orderBy('created_at')
+        .execute();
+      return latchesFrom(rows.map((r) => ({ type: r.event_type, at: new Date(r.created_at), body: r.body })));
+    },
   };
+}
+
+/** Replays the Safe State events in order: an entry adds its reasons, an operator's clear closes the latch. */
+function latchesFrom(events: { type: string; at: Date; body: unknown }[]): StoredLatch[] {
+  const open = new Map<string, StoredLatch>();
+  for (const { type, at, body } of events) {
+    const payload = (typeof body === 'string' ? JSON.parse(body) : body) as {
+      device_id?: unknown;
+      reasons?: unknown;
+    } | null;
+    const deviceId = payload?.device_id;
+    if (typeof deviceId !== 'string') continue;
+    if (type === 'SAFE_STATE_CLEARED') {
+      open.delete(deviceId);
+      continue;
+    }
+    const reasons = Array.isArray(payload?.reasons)
+      ? payload.reasons.filter((r) => typeof r === 'string')
+      : [];
+    const latch = open.get(deviceId) ?? { deviceId, reasons: [], since: at };
+    open.set(deviceId, { ...latch, reasons: [...new Set([...latch.reasons, ...reasons])] });
+  }
+  return [...open.values()];
 }
 
 function auditValues(row: SafetyAuditRow) {

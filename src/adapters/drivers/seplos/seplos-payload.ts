@@ -49,7 +49,7 @@ export interface Telesignal {
   events: [number, number, number, number, number, number];
   /** Bit 0 discharge FET, 1 charge FET, 2 current limit, 3 heating. */
   switches: number;
-  /** Bit n = cell n+1 balancing. */
+  /** Bit n = cell n+1 balancing (equalization byte 1 holds cells 1-8, byte 2 cells 9-16). */
   balancing: number;
   /** Bit 0 discharging, 1 charging, 2 floating charge, 4 standby, 5 power off. */
   system: number;
@@ -180,7 +180,7 @@ export function decodeTelesignal(info: string): Decoded<Telesignal> {
     dischargeCurrentAlarm,
     events: [ev[0] ?? 0, ev[1] ?? 0, ev[2] ?? 0, ev[3] ?? 0, ev[4] ?? 0, ev[5] ?? 0],
     switches: c.u8('switch state'),
-    balancing: (c.u8('balancing 1') << 8) | c.u8('balancing 2'),
+    balancing: c.u8('balancing 1') | (c.u8('balancing 2') << 8),
     system: c.u8('system state'),
     disconnection: (c.u8('disconnection 1') << 8) | c.u8('disconnection 2'),
     event7: c.u8('alarm event 7'),
@@ -247,8 +247,8 @@ export function encodeTelesignal(s: Telesignal): string {
     h2(20),
     ...s.events.map(h2),
     h2(s.switches),
-    h2(s.balancing >> 8),
     h2(s.balancing),
+    h2(s.balancing >> 8),
     h2(s.system),
     h2(s.disconnection >> 8),
     h2(s.disconnection),
