@@ -12,6 +12,7 @@ import {
   getProfile,
   loadRegistry,
 } from '../../src/adapters/drivers/registry/load-registry.js';
+import { checkReadBounds } from '../../src/adapters/drivers/registry/read-bounds.js';
 import { isSwapdError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { isDriverError } from '../../src/ports/data-provider.js';
@@ -123,5 +124,35 @@ describe('driver factory', () => {
     } catch (err) {
       expect(isDriverError(err)).toBe(true);
     }
+  });
+});
+
+describe('read bounds of the battery temperature in every shipped profile', () => {
+  const withTemperature = [...registry.entries()]
+    .filter(([, p]) => (p.tags as Record<string, TagDefinition | undefined>).T_battery_C?.range)
+    .map(([name, profile]) => ({ name, profile }));
+
+  it.each(withTemperature.map((p) => [p.name, p.profile] as const))(
+    '%s passes a dangerously hot pack on to the guard (up to 125 °C) and refuses what no pack can be',
+    (_name, profile) => {
+      const def = (profile.tags as Record<string, TagDefinition>).T_battery_C as TagDefinition;
+      for (const hot of [60, 100.1, 110, 125])
+        expect(() => checkReadBounds('T_battery_C', def, hot, 'test')).not.toThrow();
+      for (const impossible of [125.1, 400, -40.1, Number.NaN]) {
+        let err: unknown;
+        try {
+          checkReadBounds('T_battery_C', def, impossible, 'test');
+        } catch (e) {
+          err = e;
+        }
+        expect(isDriverError(err, 'INVALID_READ')).toBe(true);
+      }
+    },
+  );
+
+  it('covers the Modbus profiles and the Seplos pack', () => {
+    expect(withTemperature.map((p) => p.name).sort()).toEqual(
+      expect.arrayContaining(['swapd_station-sim', 'seplos_bms-v2']),
+    );
   });
 });
