@@ -25,11 +25,11 @@ interface GlobalOptions {
   json?: boolean;
 }
 
-function configFrom(opts: GlobalOptions): SwapdConfig {
+function configFrom(opts: GlobalOptions, startRules = true): SwapdConfig {
   // Readable logs on a terminal, JSON lines otherwise, unless the operator chose.
   const pretty =
     process.env.SWAPD_LOG_PRETTY === undefined && process.stderr.isTTY ? { log_pretty: true } : {};
-  return loadConfig({ file: opts.config ?? null, overrides: pretty });
+  return loadConfig({ file: opts.config ?? null, overrides: pretty, startRules });
 }
 
 function templatesDir(config: SwapdConfig): string {
@@ -223,7 +223,8 @@ function buildProgram(): Command {
       ) => {
         const password = o.passwordStdin ? await readStdinLine() : o.password;
         if (password === undefined) throw new Error('give --password or --password-stdin');
-        const added = addBrokerUser(configFrom(globals()), {
+        // Editing the two files needs their paths, not what swapd needs to start (the Odoo secret, say).
+        const added = addBrokerUser(configFrom(globals(), false), {
           name,
           role: o.role,
           password,
@@ -240,7 +241,7 @@ function buildProgram(): Command {
     .command('remove <name>')
     .description('remove a broker user from both files')
     .action((name: string) => {
-      removeBrokerUser(configFrom(globals()), name);
+      removeBrokerUser(configFrom(globals(), false), name);
       print(globals(), { removed: name }, `broker user ${name} removed`);
     });
 
