@@ -25,11 +25,11 @@ interface GlobalOptions {
   json?: boolean;
 }
 
-function configFrom(opts: GlobalOptions): SwapdConfig {
+function configFrom(opts: GlobalOptions, startRules = true): SwapdConfig {
   // Readable logs on a terminal, JSON lines otherwise, unless the operator chose.
   const pretty =
     process.env.SWAPD_LOG_PRETTY === undefined && process.stderr.isTTY ? { log_pretty: true } : {};
-  return loadConfig({ file: opts.config ?? null, overrides: pretty });
+  return loadConfig({ file: opts.config ?? null, overrides: pretty, startRules });
 }
 
 function templatesDir(config: SwapdConfig): string {
@@ -56,11 +56,14 @@ async function withAdmin<T>(
 async function start(opts: GlobalOptions): Promise<void> {
   const config = configFrom(opts);
   const running = await startSwapd(config);
+  const also = [running.brokerWsUrl, running.brokerTlsUrl, running.brokerWssUrl].filter((u) => u !== null);
   const ready = {
     status: 'ready',
     startup_ms: running.startupMs,
     mqtt: redactUrl(running.brokerUrl),
     ...(running.brokerWsUrl ? { mqtt_ws: running.brokerWsUrl } : {}),
+    ...(running.brokerTlsUrl ? { mqtt_tls: running.brokerTlsUrl } : {}),
+    ...(running.brokerWssUrl ? { mqtt_wss: running.brokerWssUrl } : {}),
     http: `http://${config.http_host}:${running.httpPort}`,
     database: running.database.description,
     roles: config.roles,
@@ -69,7 +72,7 @@ async function start(opts: GlobalOptions): Promise<void> {
   print(
     opts,
     ready,
-    `swapd ready in ${ready.startup_ms} ms: mqtt ${ready.mqtt}${running.brokerWsUrl ? ` (and ${running.brokerWsUrl})` : ''}, http ${ready.http}, database ${ready.database}, roles ${config.roles.join('+')}`,
+    `swapd ready in ${ready.startup_ms} ms: mqtt ${ready.mqtt}${also.length ? ` (and ${also.join(', ')})` : ''}, http ${ready.http}, database ${ready.database}, roles ${config.roles.join('+')}`,
   );
   let stopping = false;
   const stop = (signal: string) => {
@@ -220,7 +223,8 @@ function buildProgram(): Command {
       ) => {
         const password = o.passwordStdin ? await readStdinLine() : o.password;
         if (password === undefined) throw new Error('give --password or --password-stdin');
-        const added = addBrokerUser(configFrom(globals()), {
+        // Editing the two files needs their paths, not what swapd needs to start (the Odoo secret, say).
+        const added = addBrokerUser(configFrom(globals(), false), {
           name,
           role: o.role,
           password,
@@ -237,7 +241,7 @@ function buildProgram(): Command {
     .command('remove <name>')
     .description('remove a broker user from both files')
     .action((name: string) => {
-      removeBrokerUser(configFrom(globals()), name);
+      removeBrokerUser(configFrom(globals(), false), name);
       print(globals(), { removed: name }, `broker user ${name} removed`);
     });
 
@@ -389,8 +393,12 @@ function describeClear(r: ClearResult): string {
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {
+  // Details the message does not list already (a configuration error lists each of its problems).
+  const extra = isSwapdError(err)
+    ? err.details.map((d) => `  ${d.path}: ${d.message}`).filter((line) => !err.message.includes(line))
+    : [];
   const message = isSwapdError(err)
-    ? `${err.code}: ${err.message}${err.details.length ? `\n${err.details.map((d) => `  ${d.path}: ${d.message}`).join('\n')}` : ''}`
+    ? `${err.code}: ${err.message}${extra.length ? `\n${extra.join('\n')}` : ''}`
     : (err as Error).message;
   process.stderr.write(`swapd: ${message}\n`);
   process.exit(1);

@@ -11,7 +11,10 @@ export const ERROR_CATALOGUE = {
   TOPIC_MISMATCH: { retryable: false, meaning: 'action or plan_id in the payload differs from the topic' },
   UNKNOWN_ACTION: { retryable: false, meaning: 'the topic names an operation swapd does not have' },
   SERVICE_PLAN_NOT_FOUND: { retryable: false, meaning: 'no plan with that plan_id' },
-  IDEMPOTENCY_CONFLICT: { retryable: false, meaning: 'correlation_id reused with a different payload' },
+  IDEMPOTENCY_CONFLICT: {
+    retryable: false,
+    meaning: "correlation_id (or Odoo's payment_receipt_id) reused with a different payload",
+  },
   FSM_TRANSITION_REJECTED: { retryable: false, meaning: 'a cycle refused an input in its current state' },
   INVALID_VALUE: { retryable: false, meaning: 'a value is out of range for the asset or service' },
   SIGNATURE_INVALID: {

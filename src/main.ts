@@ -105,6 +105,11 @@ type Closer = () => Promise<void>;
 /** Room in an MQTT packet beside the payload: topic, packet id, MQTT 5 properties. */
 const MQTT_PACKET_OVERHEAD_BYTES = 4096;
 
+/** The largest message swapd reads: a request, or a telemetry message it ingests and counts when too big. */
+function largestInbound(config: SwapdConfig): number {
+  return Math.max(config.max_payload_bytes, config.telemetry.max_message_bytes);
+}
+
 /**
  * The broker connection. With the embedded broker, swapd's own client attaches in-process and the
  * broker's listeners stay closed until `openListeners` (after swapd has subscribed).
@@ -119,6 +124,7 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
       password: config.mqtt_password,
       tls: clientTls(config),
       protocolVersion: 5,
+      maxPacketBytes: largestInbound(config) + MQTT_PACKET_OVERHEAD_BYTES,
       log,
     });
     closers.push(() => broker.close());
@@ -131,7 +137,7 @@ async function openBroker(config: SwapdConfig, log: Logger, closers: Closer[]) {
     port: config.broker_port,
     fallback: config.broker_port_fallback && !explicit,
     wsPort: config.broker_ws_port,
-    maxPacketBytes: config.max_payload_bytes + MQTT_PACKET_OVERHEAD_BYTES,
+    maxPacketBytes: largestInbound(config) + MQTT_PACKET_OVERHEAD_BYTES,
     tls: embeddedTls(config),
     ...(access ? { hooks: access.hooks } : {}),
     log: log.child({ component: 'embedded-broker' }),

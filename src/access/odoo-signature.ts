@@ -1,8 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createRequire } from 'node:module';
-
-// canonicalize (RFC 8785, by one of its authors) is CommonJS; its types describe an ES default export.
-const canonicalize = createRequire(import.meta.url)('canonicalize') as (value: unknown) => string | undefined;
+import { canonicalText, jcsOrder } from '../validation/canonical-json.js';
 
 /**
  * Signed Odoo callbacks: `signature` is the lower-case hex HMAC-SHA256, keyed with the shared secret,
@@ -13,10 +10,13 @@ export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-/** The exact bytes that are signed. */
+/**
+ * The exact text that is signed: the RFC 8785 form, written without recursion (the request is not yet
+ * checked against its schema here, and a value nested 30,000 levels deep must still get its answer).
+ */
 export function signingInput(request: Readonly<Record<string, unknown>>): string {
   const { signature: _signature, ...signed } = request;
-  return canonicalize(signed) ?? '';
+  return canonicalText(signed, jcsOrder);
 }
 
 export function signRequest(secret: string, request: Readonly<Record<string, unknown>>): string {

@@ -1,4 +1,14 @@
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { removeUserBlock, setUserBlock } from '../access/acl-editor.js';
 import { isValidUsername, removePasswordLine, setPasswordLine } from '../access/password-file.js';
 import { hashPassword } from '../access/password-hash.js';
@@ -31,12 +41,50 @@ function readOrNull(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
-/** Replaces the file in one step, keeping its mode (new files: 0600, they hold password hashes). */
-function writeAtomically(path: string, text: string): void {
-  const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o600;
+/**
+ * Replaces the files, each in one step, keeping its mode, owner and group as `mosquitto_passwd` does
+ * (new files: 0600, they hold password hashes). Mosquitto reads both files as its own user, typically
+ * through their group: a file that came back owned by root alone would lock every client out at the
+ * next reload. Every file is staged before any is replaced: when an owner or group cannot be kept,
+ * nothing is changed and the error says why.
+ */
+function writeAtomically(files: { path: string; text: string }[]): void {
+  const staged: { temporary: string; path: string }[] = [];
+  try {
+    for (const { path, text } of files) staged.push({ temporary: stage(path, text), path });
+  } catch (err) {
+    for (const { temporary } of staged) rmSync(temporary, { force: true });
+    throw err;
+  }
+  for (const { temporary, path } of staged) renameSync(temporary, path);
+}
+
+function stage(path: string, text: string): string {
+  const existing = existsSync(path) ? statSync(path) : null;
+  const mode = existing ? existing.mode & 0o777 : 0o600;
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text, { mode });
-  renameSync(temporary, path);
+  try {
+    chmodSync(temporary, mode);
+    if (existing) keepOwner(temporary, path, existing);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
+  return temporary;
+}
+
+function keepOwner(temporary: string, path: string, existing: Stats): void {
+  const made = statSync(temporary);
+  if (made.uid === existing.uid && made.gid === existing.gid) return;
+  try {
+    chownSync(temporary, existing.uid, existing.gid);
+  } catch (err) {
+    throw new SwapdError(
+      'CONFIG_INVALID',
+      `${path} belongs to uid ${existing.uid}, gid ${existing.gid}, which this user cannot give a rewritten file (${(err as NodeJS.ErrnoException).code}); run swapd users as its owner or as root: nothing was changed`,
+    );
+  }
 }
 
 function checkUser(user: AddUser): BrokerRole {
@@ -63,8 +111,10 @@ export function addBrokerUser(
   const { passwordFile, aclFile } = files(config);
   const passwords = setPasswordLine(readOrNull(passwordFile) ?? '', user.name, hashPassword(user.password));
   const acl = setUserBlock(readOrNull(aclFile), user.name, role, site);
-  writeAtomically(passwordFile, passwords);
-  writeAtomically(aclFile, acl);
+  writeAtomically([
+    { path: passwordFile, text: passwords },
+    { path: aclFile, text: acl },
+  ]);
   return { name: user.name, role, site };
 }
 
@@ -73,6 +123,8 @@ export function removeBrokerUser(config: SwapdConfig, name: string): void {
   const passwords = removePasswordLine(readOrNull(passwordFile) ?? '', name);
   const acl = removeUserBlock(readOrNull(aclFile) ?? '', name);
   if (passwords === null && acl === null) throw new SwapdError('NOT_FOUND', `no broker user '${name}'`);
-  if (passwords !== null) writeAtomically(passwordFile, passwords);
-  if (acl !== null) writeAtomically(aclFile, acl);
+  writeAtomically([
+    ...(passwords !== null ? [{ path: passwordFile, text: passwords }] : []),
+    ...(acl !== null ? [{ path: aclFile, text: acl }] : []),
+  ]);
 }

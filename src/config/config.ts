@@ -108,6 +108,11 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   file?: string | null;
   overrides?: Record<string, unknown>;
+  /**
+   * false: only each field is checked, not the settings that must go together for swapd to start safely
+   * (SafetyGuard limits, broker security). For commands that only edit files, such as `swapd users`.
+   */
+  startRules?: boolean;
 }
 
 const ajv = createAjv({ useDefaults: true });
@@ -159,7 +164,10 @@ export function loadConfig(options: LoadConfigOptions = {}): SwapdConfig {
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details });
   }
   const config = { ...(merged as unknown as Omit<SwapdConfig, 'explicit'>), explicit };
-  const problems = [...safetyProblems(config.station.safety), ...securityProblems(config)];
+  const problems =
+    options.startRules === false
+      ? []
+      : [...safetyProblems(config.station.safety), ...securityProblems(config)];
   if (problems.length > 0) {
     const lines = problems.map((d) => `  ${d.path}: ${d.message}`).join('\n');
     throw new SwapdError('CONFIG_INVALID', `invalid configuration:\n${lines}`, { details: problems });

@@ -232,7 +232,8 @@ export class RequestPipeline {
     base: ResponseBase,
   ): FlatResponse {
     if (hash !== p.key.requestHash) {
-      const message = `correlation_id ${p.key.key} was used before with a different request`;
+      const name = p.key.scope === 'payment' ? 'payment_receipt_id' : 'correlation_id';
+      const message = `${name} ${p.key.key} was used before with a different request`;
       return errorResponse(base, 'IDEMPOTENCY_CONFLICT', message);
     }
     if (!stored)

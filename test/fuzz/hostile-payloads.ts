@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ATTENDANT_OPERATIONS, BILLING_OPERATIONS } from '../../src/router/topics.js';
+import { ATTENDANT_OPERATIONS, BILLING_OPERATIONS, OPS_OPERATIONS } from '../../src/router/topics.js';
 
 /**
  * Generators of requests that must all be refused: every one carries at least one defect that no
@@ -64,6 +64,22 @@ export const VALID: Record<string, Record<string, unknown>> = {
     payment_method: 'MPESA',
     payment_type: 'TOP_UP',
   },
+  REPORT_BATTERY_LOST: {
+    action: 'REPORT_BATTERY_LOST',
+    correlation_id: 'fz',
+    asset_id: 'BAT-12345',
+    requested_by: 'OPS-1',
+    reason: 'stolen',
+  },
+  RECOVER_BATTERY: {
+    action: 'RECOVER_BATTERY',
+    correlation_id: 'fz',
+    asset_id: 'BAT-12345',
+    station_id: 'STATION_XYZ',
+  },
+  SUSPEND_PLAN: { action: 'SUSPEND_PLAN', correlation_id: 'fz', requested_by: 'OPS-1', reason: 'unpaid' },
+  RESUME_PLAN: { action: 'RESUME_PLAN', correlation_id: 'fz', requested_by: 'OPS-1' },
+  CLOSE_PLAN: { action: 'CLOSE_PLAN', correlation_id: 'fz', reason: 'customer left' },
 };
 
 export interface Target {
@@ -81,6 +97,8 @@ export const TARGETS: Target[] = [
     topic: `call/odoo/billing/plan/${PLAN}/${op}`,
     action,
   })),
+  // The operator's lifecycle operations (call only: swapd does not subscribe to emit/ops/).
+  ...Object.entries(OPS_OPERATIONS).map(([op, action]) => ({ topic: `call/ops/plan/${PLAN}/${op}`, action })),
 ];
 
 const badText = fc.oneof(

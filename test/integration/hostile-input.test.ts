@@ -155,6 +155,10 @@ describe('hostile input (aedes + postgres)', () => {
       amount: 8,
     });
     expect(second.signals).toEqual(['IDEMPOTENCY_CONFLICT']);
+    // The refusal names the key that clashed: the receipt, not the (fresh) correlation_id.
+    expect(second.error?.message).toBe(
+      'payment_receipt_id RCPT-GLOBAL was used before with a different request',
+    );
   });
 
   it.each([

@@ -100,6 +100,26 @@ describe('signed Odoo callbacks (mosquitto + postgres, odoo broker user)', () =>
     expect(await snapshot(station.db)).toEqual(before);
   });
 
+  it.each([
+    ['an unknown member', 'x'],
+    ['its own payment_receipt_id', 'payment_receipt_id'],
+  ])(
+    'answers once a signature-shaped request nesting %s 30,000 levels deep, changing nothing',
+    async (_name, member) => {
+      const before = await snapshot(station.db);
+      const id = `odoo-deep-${member}`;
+      const shaped = signed(topUp(`deep-${member}`), new Date());
+      const text = JSON.stringify({ ...shaped, correlation_id: id, [member]: '__DEEP__' }).replace(
+        '"__DEEP__"',
+        `${'['.repeat(30_000)}${']'.repeat(30_000)}`,
+      );
+      const answer = (await odoo.request(TOPIC, text, id)).body;
+      // Signed before the deep member was put in: the signature no longer matches.
+      expect(answer).toMatchObject({ success: false, signals: ['SIGNATURE_INVALID'] });
+      expect(await snapshot(station.db)).toEqual(before);
+    },
+  );
+
   it('credits a correctly signed one once, and a re-signed retry credits nothing more', async () => {
     const quota = await energyQuota();
     const first = await send(signed(topUp('ok1')));

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ const env = {
   HOME: process.env.HOME,
   SWAPD_BROKER_PASSWORD_FILE: passwordFile,
   SWAPD_BROKER_ACL_FILE: aclFile,
-  SWAPD_ODOO_HMAC_SECRET: 'users-cli-test-secret-0123',
+  // No Odoo secret: editing the files does not need what swapd needs to start with them.
 };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,6 +89,44 @@ describe('swapd users add|remove', { timeout: 240_000 }, () => {
     expect(readFileSync(passwordFile, 'utf8')).not.toMatch(/^att-7:/m);
     expect(readFileSync(passwordFile, 'utf8')).toMatch(/^by-mosquitto:\$7\$/m);
   });
+
+  // Mosquitto run by root reads its files as the mosquitto user, so they are shared through that group.
+  const mosquittoGid = (() => {
+    try {
+      return process.getuid?.() === 0 ? Number(execFileSync('id', ['-g', 'mosquitto']).toString()) : null;
+    } catch {
+      return null;
+    }
+  })();
+
+  it.runIf(mosquittoGid !== null)(
+    'keeps the files’ owner, group and mode, so Mosquitto reloads them after a change',
+    async () => {
+      await swapd(['users', 'add', 'att-8', '--role', 'attendant', '--password', 'attendant-8-pw']);
+      for (const file of [passwordFile, aclFile]) {
+        chownSync(file, 0, mosquittoGid as number);
+        chmodSync(file, 0o640);
+      }
+      chmodSync(dir, 0o755);
+      const broker = await startMosquitto({ access: { passwordFile, aclFile } });
+      try {
+        expect(await canConnect(broker.port, 'att-8', 'attendant-8-pw')).toBe(true);
+        await swapd(['users', 'add', 'att-9', '--role', 'attendant', '--password', 'attendant-9-pw']);
+        for (const file of [passwordFile, aclFile])
+          expect({ file, gid: statSync(file).gid, mode: statSync(file).mode & 0o777 }).toEqual({
+            file,
+            gid: mosquittoGid,
+            mode: 0o640,
+          });
+        process.kill(broker.pid as number, 'SIGHUP');
+        await new Promise((r) => setTimeout(r, 500));
+        expect(await canConnect(broker.port, 'att-9', 'attendant-9-pw')).toBe(true);
+        expect(await canConnect(broker.port, 'att-8', 'attendant-8-pw')).toBe(true);
+      } finally {
+        await broker.dispose();
+      }
+    },
+  );
 
   it('refuses an unknown role, a bad name and an unknown user, naming the problem', async () => {
     await expect(

@@ -16,6 +16,12 @@ export interface MqttClientOptions {
   reconnectPeriodMs?: number;
   /** mqtts:// and wss://: trust this CA, present this client certificate; the server is verified unless told not to. */
   tls?: BrokerTlsOptions | null;
+  /**
+   * MQTT 5 Maximum Packet Size: the broker must not send swapd a larger packet (it drops it instead), so
+   * an oversized message is never received, let alone buffered. Ignored in MQTT 3.1.1, which has no such
+   * limit.
+   */
+  maxPacketBytes?: number | null;
 }
 
 export interface BrokerTlsOptions {
@@ -137,6 +143,9 @@ async function connectWith(options: MqttClientOptions, protocolVersion: 4 | 5): 
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
     ...(options.tls ? tlsOptions(options.tls) : {}),
+    ...(protocolVersion === 5 && options.maxPacketBytes
+      ? { properties: { maximumPacketSize: options.maxPacketBytes } }
+      : {}),
   };
   const client = await mqtt.connectAsync(options.url, clientOptions);
   return new MqttJsBroker(client, options.log.child({ component: 'mqtt' }));
