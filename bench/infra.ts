@@ -112,6 +112,8 @@ export interface BrokerUser {
   password: string;
   role: BrokerRole;
   site?: string;
+  /** ACL lines beyond the role's, in a block of their own after the roles' blocks. */
+  extraRules?: string[];
 }
 
 /** swapd itself, an ops user that sees everything (the tests' observer), an attendant app and Odoo. */
@@ -119,7 +121,13 @@ export function defaultBrokerUsers(): Record<'swapd' | 'tester' | 'attendant' | 
   const pw = () => randomBytes(12).toString('base64url');
   return {
     swapd: { username: 'swapd', password: pw(), role: 'agent' },
-    tester: { username: 'tester', password: pw(), role: 'ops' },
+    // The tests' observer: an operator who also plays Odoo, so one connection can drive a whole scenario.
+    tester: {
+      username: 'tester',
+      password: pw(),
+      role: 'ops',
+      extraRules: ['topic write call/odoo/billing/plan/+/confirm_payment'],
+    },
     attendant: { username: 'attendant-001', password: pw(), role: 'attendant' },
     odoo: { username: 'odoo', password: pw(), role: 'odoo' },
   };
@@ -136,6 +144,8 @@ export function writeAccessFiles(
     passwords = setPasswordLine(passwords, u.username, hashPassword(u.password));
     acl = setUserBlock(acl, u.username, u.role, u.site ?? null);
   }
+  for (const u of users)
+    if (u.extraRules?.length) acl = `${acl ?? ''}\nuser ${u.username}\n${u.extraRules.join('\n')}\n`;
   const passwordFile = join(dir, 'swapd.passwd');
   const aclFile = join(dir, 'swapd.acl');
   // Mosquitto started as root reads these after dropping to its own user: readable by all (hashes only).

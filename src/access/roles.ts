@@ -36,7 +36,15 @@ const FIXED: Record<Exclude<BrokerRole, 'station'>, readonly AclRule[]> = {
     rule('write', 'event/#'),
     rule('readwrite', 'bessai/#'),
   ],
-  ops: [rule('read', '#'), rule('read', '$SYS/#'), rule('write', 'call/#'), rule('write', 'emit/#')],
+  // Operators may act as an attendant and run lifecycle operations, but never speak for Odoo: a payment
+  // confirmation comes from the odoo role only (its receipt id is the one key shared by all plans).
+  ops: [
+    rule('read', '#'),
+    rule('read', '$SYS/#'),
+    rule('write', 'call/uxi/#'),
+    rule('write', 'emit/uxi/#'),
+    rule('write', 'call/ops/#'),
+  ],
   monitor: [rule('read', 'event/#'), rule('read', 'bessai/#')],
 };
 

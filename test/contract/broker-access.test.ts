@@ -13,6 +13,7 @@ const EXTRA: BrokerUser[] = [
   { username: 'att-b', password: pw, role: 'attendant' },
   { username: 'station-1', password: pw, role: 'station', site: SITE },
   { username: 'grafana', password: pw, role: 'monitor' },
+  { username: 'operator', password: pw, role: 'ops' },
 ];
 
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
@@ -117,6 +118,12 @@ const FORBIDDEN_PUBLISH: Record<string, [string, string][]> = {
     [`call/uxi/attendant/plan/${PLAN}/identify_customer`, request('IDENTIFY_CUSTOMER', 'gr-x')],
     [`event/abs/service/plan/${PLAN}/service_completed`, '{}'],
     [`bessai/${SITE}/telemetry`, '{}'],
+  ],
+  // An operator may act as an attendant and run lifecycle operations, never confirm a payment for Odoo.
+  operator: [
+    [`call/odoo/billing/plan/${PLAN}/confirm_payment`, topUp('ops-top-up')],
+    [`bessai/${SITE}/telemetry`, '{}'],
+    [`rtrn/abs/attendant/plan/${PLAN}/identify_customer_response`, '{}'],
   ],
   tester: [
     [`rtrn/abs/attendant/plan/${PLAN}/identify_customer_response`, '{}'],
