@@ -1,14 +1,16 @@
 /**
  * A station controller fleet in a process of its own (bench/scenarios/telemetry-ingest.ts starts it):
  * publishes SPEC-003 telemetry at QoS 0 as fast as the broker takes it, round-robin over many
- * batteries, for a given time. Usage: telemetry-flood.ts <broker-url> <assets> <duration-ms>
+ * batteries, for a given time, as one station controller per site (each logged in as its site's station
+ * user, as the broker's access policy requires). Usage:
+ * telemetry-flood.ts <assets> <duration-ms> <broker-url of SITE-KE-001> … <broker-url of SITE-KE-004>
  */
 import mqtt from 'mqtt';
+import { FLOOD_SITES as SITES } from './telemetry-sites.js';
 
-const [url, assetsArg, durationArg] = process.argv.slice(2);
+const [assetsArg, durationArg, ...urls] = process.argv.slice(2);
 const ASSETS = Number(assetsArg ?? 10_000);
 const DURATION_MS = Number(durationArg ?? 5_000);
-const SITES = ['SITE-KE-001', 'SITE-KE-002', 'SITE-KE-003', 'SITE-KE-004'];
 const BATCH = 500;
 
 function message(i: number, timestamp: string): string {
@@ -46,7 +48,8 @@ function drained(client: mqtt.MqttClient): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const client = await mqtt.connectAsync(url as string, { protocolVersion: 4 });
+  if (urls.length !== SITES.length) throw new Error(`one broker URL per site (${SITES.join(', ')})`);
+  const clients = await Promise.all(urls.map((url) => mqtt.connectAsync(url, { protocolVersion: 4 })));
   // Serialised once: the flood measures the receiver, not JSON.stringify here.
   const timestamp = new Date().toISOString();
   const topics = Array.from({ length: ASSETS }, (_, i) => `bessai/${SITES[i % SITES.length]}/telemetry`);
@@ -56,11 +59,13 @@ async function main(): Promise<void> {
   while (Date.now() < until) {
     for (let k = 0; k < BATCH; k++, sent++) {
       const i = sent % ASSETS;
-      client.publish(topics[i] as string, payloads[i] as Buffer, { qos: 0 });
+      (clients[i % SITES.length] as mqtt.MqttClient).publish(topics[i] as string, payloads[i] as Buffer, {
+        qos: 0,
+      });
     }
-    await drained(client);
+    await Promise.all(clients.map(drained));
   }
-  await client.endAsync();
+  await Promise.all(clients.map((c) => c.endAsync()));
   process.stdout.write(`${JSON.stringify({ sent })}\n`);
 }
 

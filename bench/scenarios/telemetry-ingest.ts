@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,8 +16,16 @@ import { TelemetryIngest } from '../../src/runtime/telemetry/telemetry-ingest.js
 import { TelemetryMetrics } from '../../src/runtime/telemetry/telemetry-metrics.js';
 import { TelemetryPublisher } from '../../src/runtime/telemetry/telemetry-publisher.js';
 import { Spec003Validator } from '../../src/validation/spec003/spec003-validator.js';
-import { createThrowawayDatabase, localConfig, type MosquittoProcess, startMosquitto } from '../infra.js';
+import {
+  type BrokerUser,
+  createThrowawayDatabase,
+  localConfig,
+  type MosquittoProcess,
+  startMosquitto,
+  withCredentials,
+} from '../infra.js';
 import { round } from '../stats.js';
+import { FLOOD_SITES } from '../telemetry-sites.js';
 import type { ResultRow, StandaloneContext, StandaloneScenario } from '../types.js';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -26,16 +35,16 @@ const SLOTS = 16;
 const WRITE_INTERVAL_MS = Number(process.env.SWAPD_BENCH_TELEMETRY_WRITE_MS ?? 5000);
 
 /** Starts the flood publisher process; resolves when it has finished. */
-function flood(url: string, durationMs: number): { done: Promise<number>; child: ChildProcess } {
+function flood(broker: MosquittoProcess, durationMs: number): { done: Promise<number>; child: ChildProcess } {
   const child = spawn(
     process.execPath,
     [
       '--import',
       'tsx',
       resolve(PROJECT_ROOT, 'bench/telemetry-flood.ts'),
-      url,
       String(ASSETS),
       String(durationMs),
+      ...FLOOD_SITES.map((site) => withCredentials(broker.url, floodUser(site))),
     ],
     { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -51,6 +60,12 @@ function flood(url: string, durationMs: number): { done: Promise<number>; child:
     );
   });
   return { done, child };
+}
+
+/** The station controller user of one flooded site (the password is per run, derived from nothing secret). */
+const FLOOD_PASSWORD = randomBytes(12).toString('base64url');
+function floodUser(site: string): BrokerUser {
+  return { username: `station-${site.toLowerCase()}`, password: FLOOD_PASSWORD, role: 'station', site };
 }
 
 interface Window {
@@ -103,13 +118,13 @@ async function settled(counter: () => number): Promise<number> {
 
 async function noOpRate(broker: MosquittoProcess, ctx: StandaloneContext) {
   ctx.progress('telemetry-ingest: no-op subscriber');
-  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const client = await mqtt.connectAsync(broker.urlFor('tester'), { protocolVersion: 4 });
   let received = 0;
   client.on('message', () => {
     received++;
   });
   await client.subscribeAsync('bessai/+/telemetry', { qos: 0 });
-  const run = flood(broker.url, ctx.options.warmupMs + ctx.options.durationMs + 500);
+  const run = flood(broker, ctx.options.warmupMs + ctx.options.durationMs + 500);
   const window = await measure(() => received, ctx.options.warmupMs, ctx.options.durationMs);
   const sent = await run.done;
   await client.endAsync();
@@ -122,13 +137,18 @@ async function ingestRate(broker: MosquittoProcess, ctx: StandaloneContext) {
   const swapd = await startSwapd(
     localConfig(
       { databaseUrl: db.url, mqttUrl: broker.url, dataDir: mkdtempSync(join(tmpdir(), 'swapd-bench-')) },
-      { telemetry: { write_interval_ms: WRITE_INTERVAL_MS } },
+      {
+        telemetry: { write_interval_ms: WRITE_INTERVAL_MS },
+        mqtt_username: broker.users.swapd.username,
+        mqtt_password: broker.users.swapd.password,
+        odoo_hmac_secret: randomBytes(24).toString('hex'),
+      },
     ),
     { log: silentLogger(), writeRuntimeNote: false },
   );
   try {
     const ingest = swapd.telemetry.ingest!;
-    const run = flood(broker.url, ctx.options.warmupMs + ctx.options.durationMs + 500);
+    const run = flood(broker, ctx.options.warmupMs + ctx.options.durationMs + 500);
     const rows = () => swapd.telemetry.writer.rowsWritten;
     const rowsBefore = rows();
     const window = await measure(() => ingest.accepted, ctx.options.warmupMs, ctx.options.durationMs);
@@ -209,7 +229,11 @@ function ingestPathRate(ctx: StandaloneContext): number {
 /** CPU time of one publishing round of a 16-slot station (build, validate, hand to the broker), per slot. */
 async function publisherCost(broker: MosquittoProcess, ctx: StandaloneContext) {
   ctx.progress('telemetry-ingest: publisher cost per slot');
-  const client = await connectBroker({ url: broker.url, clientId: 'bench-publisher', log: silentLogger() });
+  const client = await connectBroker({
+    url: broker.urlFor('swapd'),
+    clientId: 'bench-publisher',
+    log: silentLogger(),
+  });
   const readings = new SlotReadingCache();
   const publisher = new TelemetryPublisher({
     broker: client,
@@ -355,7 +379,7 @@ function aloneRow(rate: number): ResultRow {
 async function run(ctx: StandaloneContext): Promise<ResultRow[]> {
   let broker: MosquittoProcess;
   try {
-    broker = await startMosquitto();
+    broker = await startMosquitto({ extraUsers: FLOOD_SITES.map(floodUser) });
   } catch (err) {
     return [
       {

@@ -6,18 +6,25 @@ function dollarBarrier(filter: string, topic: string): boolean {
   return topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'));
 }
 
+/** A filter compiled once: matches a topic given as its levels (the topic split on `/` once per message). */
+export type TopicMatcher = (topic: string, levels: readonly string[]) => boolean;
+
+export function compileFilter(filter: string): TopicMatcher {
+  const f = filter.split('/');
+  const wildFirst = f[0] === '+' || f[0] === '#';
+  const multi = f[f.length - 1] === '#';
+  const fixed = multi ? f.length - 1 : f.length;
+  return (topic, t) => {
+    if (wildFirst && topic.startsWith('$')) return false;
+    if (multi ? t.length < fixed : t.length !== fixed) return false;
+    for (let i = 0; i < fixed; i++) if (f[i] !== '+' && f[i] !== t[i]) return false;
+    return true;
+  };
+}
+
 /** Does the concrete topic match the filter? */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (dollarBarrier(filter, topic)) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
+  return compileFilter(filter)(topic, topic.split('/'));
 }
 
 /** Does every topic that `inner` matches also match `outer`? (Both are filters.) */

@@ -24,7 +24,9 @@ export interface AssetTelemetry {
   /** The envelope's timestamp: when it was measured. */
   measuredAt: Date;
   receivedAt: Date;
-  message: Spec003Envelope<TelemetryPayload>;
+  readonly message: Spec003Envelope<TelemetryPayload>;
+  /** The message as JSON text, when it is held as received (the writer stores it as it is). */
+  readonly text?: string;
 }
 
 /** The latest accepted message of one site and message type (telemetry, fleet_aggregate, …). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFilter } from '../../src/adapters/broker/topic-filter.js';
+import { matchesFilter, subscriptionMatcher } from '../../src/adapters/broker/topic-filter.js';
 
 describe('MQTT topic filters', () => {
   it.each([
@@ -13,7 +13,28 @@ describe('MQTT topic filters', () => {
     ['bessai/#', 'bessai', true],
     ['#', '$SYS/broker/uptime', false],
     ['+/x', 'a/x', true],
+    ['#', 'a', true],
+    ['#', 'a/b/c', true],
+    ['a/+/#', 'a/b', true],
+    ['a/+/#', 'a/b/c/d', true],
+    ['a/+/#', 'a', false],
+    ['+', '$SYS', false],
+    ['a/b', 'a/b/c', false],
+    ['a/b/c', 'a/b', false],
+    ['a//c', 'a//c', true],
+    ['$share/g/#', 'x/y', true],
+    ['$share/g/+/y', 'x/y', true],
+    ['$share/g/+/y', 'x/z', false],
   ])('%s matches %s: %s', (filter, topic, expected) => {
     expect(matchesFilter(filter, topic)).toBe(expected);
+  });
+
+  it('a subscriber with several filters gets a message when any of them matches', () => {
+    const matches = subscriptionMatcher(['call/uxi/attendant/plan/+/+', '$share/swapd/bessai/+/telemetry']);
+    const at = (topic: string) => matches(topic, topic.split('/'));
+    expect(at('call/uxi/attendant/plan/p1/equipment_checkout')).toBe(true);
+    expect(at('bessai/SITE-KE-001/telemetry')).toBe(true);
+    expect(at('bessai/SITE-KE-001/fleet_aggregate')).toBe(false);
+    expect(at('call/odoo/billing/plan/p1/confirm_payment')).toBe(false);
   });
 });

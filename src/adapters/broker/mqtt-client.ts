@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
 import mqtt, { type IClientOptions, MqttClient } from 'mqtt';
+import type { TopicMatcher } from '../../access/topic-filter.js';
 import type { Logger } from '../../log.js';
 import type { BrokerClient, InboundMessage, MessageHandler, PublishOptions } from '../../ports/broker.js';
-import { matchesFilter } from './topic-filter.js';
+import { subscriptionMatcher } from './topic-filter.js';
 
 export interface MqttClientOptions {
   url: string;
@@ -33,7 +34,7 @@ function noDelay(client: MqttClient): void {
 /** mqtt.js behind the BrokerClient port: reconnects by itself and re-subscribes after each reconnect. */
 class MqttJsBroker implements BrokerClient {
   readonly #client: MqttClient;
-  readonly #handlers: { filters: readonly string[]; handler: MessageHandler }[] = [];
+  readonly #handlers: { matches: TopicMatcher; handler: MessageHandler }[] = [];
   readonly #listeners: ((connected: boolean) => void)[] = [];
 
   constructor(client: MqttClient, log: Logger) {
@@ -46,8 +47,8 @@ class MqttJsBroker implements BrokerClient {
         ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
         ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
       };
-      for (const { filters, handler } of this.#handlers)
-        if (filters.some((f) => matchesFilter(f, topic))) handler(message);
+      const levels = topic.split('/');
+      for (const { matches, handler } of this.#handlers) if (matches(topic, levels)) handler(message);
     });
     noDelay(client);
     client.on('connect', () => {
@@ -71,7 +72,7 @@ class MqttJsBroker implements BrokerClient {
   }
 
   async subscribe(filters: readonly string[], handler: MessageHandler): Promise<void> {
-    this.#handlers.push({ filters: [...filters], handler });
+    this.#handlers.push({ matches: subscriptionMatcher(filters), handler });
     // resubscribe (mqtt.js default) renews these subscriptions after every reconnect.
     await this.#client.subscribeAsync([...filters], { qos: 1 });
   }

@@ -1,16 +1,20 @@
+import { compileFilter, type TopicMatcher } from '../../access/topic-filter.js';
+
+/** A subscription's filter without its `$share/<group>/` prefix: what the broker matches topics against. */
+function plainFilter(filter: string): string {
+  return filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter;
+}
+
+/** The filters of one subscriber, compiled once; a message's topic is split once for all of them. */
+export function subscriptionMatcher(filters: readonly string[]): TopicMatcher {
+  const matchers = filters.map((f) => compileFilter(plainFilter(f)));
+  return (topic, levels) => matchers.some((m) => m(topic, levels));
+}
+
 /**
  * Whether an MQTT topic filter (with `+` and `#` wildcards, and a `$share/<group>/` prefix) matches a
  * topic, so each subscriber's handler sees only its own messages.
  */
 export function matchesFilter(filter: string, topic: string): boolean {
-  const plain = filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter;
-  const f = plain.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
+  return subscriptionMatcher([filter])(topic, topic.split('/'));
 }

@@ -42,31 +42,39 @@ const WRITE = `with l as (
 select (select count(*) from l)::int as latest, (select count(*) from h)::int as history`;
 
 function column<T>(
-  rows: readonly AssetTelemetry[],
+  payloads: readonly TelemetryPayload[],
   pick: (p: TelemetryPayload) => T | undefined,
 ): (T | null)[] {
-  return rows.map((r) => pick(r.message.payload) ?? null);
+  return payloads.map((p) => pick(p) ?? null);
+}
+
+/** A reading held as its text is parsed once here, for its columns, and stored as that text. */
+function messageOf(r: AssetTelemetry): { text: string; payload: TelemetryPayload } {
+  if (r.text === undefined) return { text: JSON.stringify(r.message), payload: r.message.payload };
+  return { text: r.text, payload: (JSON.parse(r.text) as AssetTelemetry['message']).payload };
 }
 
 function parameters(batch: TelemetryBatch): unknown[] {
   const a = batch.assets;
+  const messages = a.map(messageOf);
+  const p = messages.map((m) => m.payload);
   const iso = (d: Date) => d.toISOString();
   return [
     a.map((r) => r.assetId),
     a.map((r) => r.siteId),
     a.map((r) => iso(r.measuredAt)),
     a.map((r) => iso(r.receivedAt)),
-    column(a, (p) => p.soc_pct),
-    column(a, (p) => (p.energy_kwh === undefined ? undefined : String(p.energy_kwh))),
-    column(a, (p) => p.voltage_v),
-    column(a, (p) => p.temperature_c),
-    a.map((r) => JSON.stringify(r.message)),
-    column(a, (p) => p.power_kw),
-    column(a, (p) => p.current_a),
-    column(a, (p) => p.mode),
-    column(a, (p) => String(p.alarm_code)),
-    column(a, (p) => p.soh_pct),
-    column(a, (p) => p.slot),
+    column(p, (x) => x.soc_pct),
+    column(p, (x) => (x.energy_kwh === undefined ? undefined : String(x.energy_kwh))),
+    column(p, (x) => x.voltage_v),
+    column(p, (x) => x.temperature_c),
+    messages.map((m) => m.text),
+    column(p, (x) => x.power_kw),
+    column(p, (x) => x.current_a),
+    column(p, (x) => x.mode),
+    column(p, (x) => String(x.alarm_code)),
+    column(p, (x) => x.soh_pct),
+    column(p, (x) => x.slot),
     batch.sites.map((s) => s.siteId),
     batch.sites.map((s) => s.messageType),
     batch.sites.map((s) => iso(s.measuredAt)),

@@ -24,7 +24,7 @@ export interface IngestRules {
 }
 
 export type IngestVerdict =
-  | { ok: true; message: Spec003Envelope; measuredAt: Date }
+  | { ok: true; message: Spec003Envelope; measuredAt: Date; text: string }
   | { ok: false; cause: TelemetryRejection; siteId: string | null; details: ErrorDetail[] };
 
 /** `bessai/{site_id}/{message_type}` → its two parts; null for any other topic. */
@@ -43,9 +43,9 @@ function refuse(
   return { ok: false, cause, siteId, details: [{ path, message }] };
 }
 
-function parseJson(payload: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(payload.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -66,7 +66,8 @@ export function checkInbound(
   const siteId = route?.siteId ?? null;
   if (payload.length > rules.maxBytes)
     return refuse('TELEMETRY_OVERSIZED', siteId, `${payload.length} bytes; the limit is ${rules.maxBytes}`);
-  const value = parseJson(payload);
+  const text = payload.toString('utf8');
+  const value = parseJson(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return refuse('TELEMETRY_MALFORMED', siteId, 'not a JSON object');
   const checked = validator.validate(value);
@@ -90,5 +91,5 @@ export function checkInbound(
     const text = `${message.timestamp} is ${Math.round(skew / 1000)} s ahead of this clock`;
     return refuse('TELEMETRY_FUTURE_TIMESTAMP', message.site_id, text, '/timestamp');
   }
-  return { ok: true, message, measuredAt };
+  return { ok: true, message, measuredAt, text };
 }

@@ -88,7 +88,12 @@ export class TelemetryCache {
     }
   }
 
+  /**
+   * A battery already waiting keeps its place (the set is emptied at every write, so its order only
+   * decides which unwritten readings go first when the database has been away for long).
+   */
   #addPendingAsset(reading: AssetTelemetry): void {
-    if (setBounded(this.#pendingAssets, reading.assetId, reading, this.#maxAssets)) this.droppedPending++;
+    if (this.#pendingAssets.has(reading.assetId)) this.#pendingAssets.set(reading.assetId, reading);
+    else if (setBounded(this.#pendingAssets, reading.assetId, reading, this.#maxAssets)) this.droppedPending++;
   }
 }
