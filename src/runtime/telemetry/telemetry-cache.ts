@@ -94,6 +94,7 @@ export class TelemetryCache {
    */
   #addPendingAsset(reading: AssetTelemetry): void {
     if (this.#pendingAssets.has(reading.assetId)) this.#pendingAssets.set(reading.assetId, reading);
-    else if (setBounded(this.#pendingAssets, reading.assetId, reading, this.#maxAssets)) this.droppedPending++;
+    else if (setBounded(this.#pendingAssets, reading.assetId, reading, this.#maxAssets))
+      this.droppedPending++;
   }
 }
