@@ -49,6 +49,7 @@ import { buildStationControl, type StationControl } from './runtime/station-cont
 import { StationStatusService } from './runtime/station-status.service.js';
 import { TrustOrderScanner } from './runtime/telemetry/telemetry-scanner.js';
 import { startTelemetryServices, type TelemetryServices } from './runtime/telemetry/telemetry-services.js';
+import { telemetrySectionOf } from './runtime/telemetry/telemetry-status.source.js';
 import { messageSchemas } from './validation/message-schemas.js';
 import { MessageValidator } from './validation/message-validator.js';
 import { Spec003Validator } from './validation/spec003/spec003-validator.js';
@@ -313,6 +314,8 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
       },
     });
     closers.push(() => status.stop());
+    const telemetrySection = telemetrySectionOf(telemetry, clock);
+    if (telemetrySection) status.register(telemetrySection);
     // Both roles queue events (service events; safety events), so the relay always runs.
     const relay = new OutboxRelay(createOutboxStore(database.db), broker, log, {
       batchSize: config.outbox_batch_size,

@@ -187,9 +187,18 @@ describe('station page in headless Chromium (embedded default: aedes, PGlite, 16
     expect(facts).toEqual(['1', '2']);
   });
 
-  it('plots SOC and power and saves a screenshot for review (reports/station-page.png)', async () => {
+  it('plots SOC and power, shows the telemetry sent, and saves a screenshot for review (reports/station-page.png)', async () => {
     await page.locator('#soc-plot canvas').waitFor();
     await page.locator('#power-plot canvas').waitFor();
+    // The station's own telemetry section (SPEC-003 published every 5 s), from swapd's counters.
+    const telemetry = page.locator('[data-section=telemetry]');
+    await expect(telemetry.locator('h2').textContent()).resolves.toBe('Telemetry (SPEC-003)');
+    const published = telemetry.locator('dt:text-is("published") + dd');
+    await expect
+      .poll(async () => Number(await published.textContent()), { timeout: 15_000, interval: 250 })
+      .toBeGreaterThan(0);
+    const labels = await telemetry.locator('dt').allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(['published per minute', 'published', 'ingested']));
     mkdirSync(REPORTS, { recursive: true });
     const path = join(REPORTS, 'station-page.png');
     await page.screenshot({ path, fullPage: true });

@@ -101,21 +101,25 @@ const FORBIDDEN_PUBLISH: Record<string, [string, string][]> = {
     [`bessai/${SITE}/safety_event`, '{}'],
     [`bessai/${SITE}/telemetry`, '{}'],
     ['rtrn/client/attendant-A/inbox', '{}'],
+    [`call/ops/plan/${PLAN}/suspend_plan`, request('SUSPEND_PLAN', 'att-suspend')],
   ],
   odoo: [
     [`call/uxi/attendant/plan/${PLAN}/equipment_checkout`, request('EQUIPMENT_CHECKOUT', 'odoo-x')],
     [`call/odoo/billing/plan/${PLAN}/collect_payment`, request('COLLECT_PAYMENT', 'odoo-y')],
     [`event/abs/payment/plan/${PLAN}/payment_received`, '{}'],
     [`rtrn/abs/billing/plan/${PLAN}/confirm_payment_response`, '{}'],
+    [`call/ops/plan/${PLAN}/close_plan`, request('CLOSE_PLAN', 'odoo-close')],
   ],
   'station-1': [
     [`bessai/${SITE}/safety_event`, '{}'],
     ['bessai/SITE-KE-002/telemetry', '{}'],
     [`call/uxi/attendant/plan/${PLAN}/identify_customer`, request('IDENTIFY_CUSTOMER', 'st-x')],
     [`event/abs/service/plan/${PLAN}/service_completed`, '{}'],
+    [`call/ops/plan/${PLAN}/suspend_plan`, request('SUSPEND_PLAN', 'st-suspend')],
   ],
   grafana: [
     [`call/uxi/attendant/plan/${PLAN}/identify_customer`, request('IDENTIFY_CUSTOMER', 'gr-x')],
+    [`call/ops/plan/${PLAN}/suspend_plan`, request('SUSPEND_PLAN', 'gr-suspend')],
     [`event/abs/service/plan/${PLAN}/service_completed`, '{}'],
     [`bessai/${SITE}/telemetry`, '{}'],
   ],
@@ -191,11 +195,18 @@ describe.each<BrokerKind>(['aedes', 'mosquitto'])('broker users and ACLs (%s + p
       qos: 1,
     });
     await publishAs(station.urlFor('station-1'), `bessai/${SITE}/telemetry`, '{}');
+    // The operator's lifecycle topic (role ops): answered (the plan is active already, nothing changes).
+    await publishAs(
+      station.urlFor('tester'),
+      `call/ops/plan/${PLAN}/resume_plan`,
+      request('RESUME_PLAN', 'ops-ok'),
+    );
     await settle(800);
     expect(app.topics).toContain(`rtrn/abs/attendant/plan/${PLAN}/identify_customer_response`);
     expect(odoo.topics).toContain(`rtrn/abs/billing/plan/${PLAN}/confirm_payment_response`);
     expect(odoo.topics).toContain(`event/abs/payment/plan/${PLAN}/payment_received`);
     expect(observer.topics).toContain(`bessai/${SITE}/telemetry`);
+    expect(observer.topics).toContain(`rtrn/abs/ops/plan/${PLAN}/resume_plan_response`);
     await end(app.client);
     await end(odoo.client);
   });

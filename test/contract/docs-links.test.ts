@@ -45,6 +45,16 @@ describe('documents stay inside the repository', () => {
     expect(outside).toEqual([]);
   });
 
+  it('cites no document a reader of the repository does not have (the source seeds, SPEC.md, CONVENTIONS.md)', () => {
+    const cited = files.flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      return [...text.matchAll(/\bseed[- ]0\d\d\b|\b(?:SPEC|CONVENTIONS)\.md\b/gi)].map(
+        (m) => `${relative(PROJECT_ROOT, file)}: ${m[0]}`,
+      );
+    });
+    expect(cited).toEqual([]);
+  });
+
   it('every relative markdown link points to a file that exists', () => {
     const broken = files.flatMap((file) => {
       const text = readFileSync(file, 'utf8');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localConfig } from '../../bench/infra.js';
 import { silentLogger } from '../../src/log.js';
 import { type RunningSwapd, startSwapd } from '../../src/main.js';
+import { realAnswers } from '../harness/fault-load.js';
 import { type FaultRig, finishAndReconcile, startFaultRig } from '../harness/fault-rig.js';
 import { mosquittoLogin } from '../harness/station.js';
 
@@ -32,6 +33,6 @@ describe('every request delivered twice (mosquitto + postgres)', () => {
     const r = await finishAndReconcile(rig, 'every request twice');
     // Every request got its real answer once and (at least) one replay for its copy.
     expect(r.counts.replayed).toBeGreaterThanOrEqual(r.counts.succeeded);
-    for (const [id, answers] of rig.load.answers) expect(rig.load.realAnswers(answers).length, id).toBe(1);
+    for (const [id, answers] of rig.load.answers) expect(realAnswers(answers).length, id).toBe(1);
   }, 120_000);
 });

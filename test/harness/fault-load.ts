@@ -26,7 +26,7 @@ interface Outstanding {
   sends: number;
 }
 
-interface Answer {
+export interface Answer {
   success: boolean;
   replayed: boolean;
   code: string | null;
@@ -47,6 +47,17 @@ export interface LoadCounts {
 }
 
 const RETRYABLE = new Set(['SERVICE_UNAVAILABLE']);
+
+/**
+ * The distinct answers of one request that were neither replays nor retryable refusals: what swapd
+ * decided for real. A redelivered copy of one answer counts once (same fingerprint); a second decision
+ * — another success, or a refusal beside the success (the request processed again and refused because
+ * the first had already moved the battery) — counts again. Exactly one per request is the promise.
+ */
+export function realAnswers(list: readonly Answer[]): string[] {
+  const decided = list.filter((a) => !a.replayed && !RETRYABLE.has(a.code ?? ''));
+  return [...new Set(decided.map((a) => `${a.success} ${a.code ?? '-'} ${a.fingerprint}`))];
+}
 
 /**
  * An attendant app fleet under faults: swaps on many plans, `inFlight` at a time; a request that gets
@@ -141,14 +152,9 @@ export class FaultLoad {
     };
   }
 
-  /** Correlation ids that were applied more than once: two different non-replayed successful answers. */
-  appliedTwice(): string[] {
-    return [...this.answers].filter(([, list]) => this.realAnswers(list).length > 1).map(([id]) => id);
-  }
-
-  /** The distinct answers that were not replays (a redelivered copy of one answer counts once). */
-  realAnswers(list: readonly Answer[]): string[] {
-    return [...new Set(list.filter((a) => a.success && !a.replayed).map((a) => a.fingerprint))];
+  /** Correlation ids decided more than once: two different answers that are neither replays nor retryable. */
+  answeredTwice(): string[] {
+    return [...this.answers].filter(([, list]) => realAnswers(list).length > 1).map(([id]) => id);
   }
 
   async close(): Promise<void> {
@@ -230,7 +236,8 @@ export interface Reconciled {
   swaps_in_ledger: number;
   events_committed: number;
   events_missing: string[];
-  applied_twice: string[];
+  /** Requests decided twice (two real answers): applied twice, or applied and then refused. */
+  answered_twice: string[];
   violations: string[];
 }
 
@@ -264,7 +271,7 @@ export async function reconcileLoad(db: Db, load: FaultLoad, waitForEventsMs = 1
     swaps_in_ledger: Number(used?.total ?? 0),
     events_committed: committed.length,
     events_missing: missing,
-    applied_twice: load.appliedTwice(),
+    answered_twice: load.answeredTwice(),
     violations: report.violations.map((v) => `${v.rule} ${v.subject}: ${v.message}`),
   };
 }

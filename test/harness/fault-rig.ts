@@ -65,12 +65,12 @@ export async function finishAndReconcile(
   await rig.load.stop();
   const r = await reconcileLoad(rig.database.db, rig.load, eventWaitMs);
   process.stdout.write(
-    `[fault] ${label}: ${JSON.stringify({ ...r.counts, swaps_in_ledger: r.swaps_in_ledger, events_committed: r.events_committed, events_missing: r.events_missing.length, applied_twice: r.applied_twice.length, violations: r.violations.length })}\n`,
+    `[fault] ${label}: ${JSON.stringify({ ...r.counts, swaps_in_ledger: r.swaps_in_ledger, events_committed: r.events_committed, events_missing: r.events_missing.length, answered_twice: r.answered_twice.length, violations: r.violations.length })}\n`,
   );
   expect(r.violations).toEqual([]);
   expect(r.counts.unanswered).toBe(0);
   expect(r.counts.refused).toBe(0);
-  expect(r.applied_twice).toEqual([]);
+  expect(r.answered_twice).toEqual([]);
   expect(r.events_missing).toEqual([]);
   expect(r.swaps_in_ledger).toBe(r.counts.succeeded);
   expect(r.counts.succeeded).toBeGreaterThan(0);

@@ -21,24 +21,14 @@ function provisionalTemplate(id: string, limit: number): PlanTemplate {
   };
 }
 
-/** The seed's COMPLETE_SERVICE example (4.8 kWh back, 30.4 kWh out: 25.6 kWh net), with changes. */
+/** The attendant app's COMPLETE_SERVICE as the README shows it (no payment_type; 25.6 kWh net). */
+const EXAMPLE = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../examples/complete-service.json'), 'utf8'),
+) as Record<string, unknown>;
+
+/** The example request, with changes. */
 function swapRequest(change: Record<string, unknown>): Record<string, unknown> {
-  return {
-    action: 'COMPLETE_SERVICE',
-    incoming_battery_id: 'BAT-12345',
-    incoming_kwh: 4.8,
-    outgoing_battery_id: 'BAT-67890',
-    outgoing_kwh: 30.4,
-    payment_occurred: true,
-    payment_amount: 15.0,
-    payment_receipt_id: 'PAY-78910',
-    payment_method: 'MOBILE_MONEY',
-    attendant_id: 'ATT-001',
-    attendant_station: 'STATION_XYZ',
-    transaction_timestamp: '2025-01-15T10:30:00Z',
-    correlation_id: 'TXN-12345',
-    ...change,
-  };
+  return { ...EXAMPLE, ...change };
 }
 
 interface Ledger {

@@ -128,10 +128,33 @@ describe('station status: snapshot, event stream and contributed sections (4 sim
     );
   });
 
+  it('shows what this station published and ingested in its telemetry section, from the /metrics counters', async () => {
+    // The station role publishes a SPEC-003 telemetry message per occupied slot every 5 s.
+    const seen = await stream.until((s) => Number(s.sections.telemetry?.facts.published ?? 0) >= 3, 15_000);
+    expect(seen.sections.telemetry?.title).toBe('Telemetry (SPEC-003)');
+    expect(Object.keys(seen.sections.telemetry?.facts ?? {})).toEqual([
+      'published per minute',
+      'published',
+      'not sent (broker away)',
+      'not sent (invalid)',
+      'ingested per minute',
+      'ingested',
+      'refused per minute',
+      'refused',
+      'batteries cached',
+    ]);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const sent = [...text.matchAll(/^swapd_telemetry_published_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    expect(sent).toBeGreaterThanOrEqual(Number(seen.sections.telemetry?.facts.published));
+  }, 30_000);
+
   it('shows contributed sections; a failing source is marked unavailable and hides nothing else', async () => {
     station.swapd.status.register({
-      name: 'telemetry',
-      title: 'Telemetry',
+      name: 'rates',
+      title: 'Rates',
       facts: async () => ({ 'messages per minute': 48, 'last published': '2026-01-01T00:00:00Z' }),
     });
     station.swapd.status.register({
@@ -141,9 +164,9 @@ describe('station status: snapshot, event stream and contributed sections (4 sim
         throw new Error('counter store unreachable');
       },
     });
-    const seen = await stream.until((s) => 'telemetry' in s.sections && 'broken' in s.sections, 3000);
-    expect(seen.sections.telemetry).toEqual({
-      title: 'Telemetry',
+    const seen = await stream.until((s) => 'rates' in s.sections && 'broken' in s.sections, 3000);
+    expect(seen.sections.rates).toEqual({
+      title: 'Rates',
       facts: { 'messages per minute': 48, 'last published': '2026-01-01T00:00:00Z' },
     });
     expect(seen.sections.broken).toEqual({

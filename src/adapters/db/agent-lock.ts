@@ -5,8 +5,13 @@ import type { Logger } from '../../log.js';
 
 const RETRY_MS = 5_000;
 
+/** A non-negative 31-bit number from a text: one half of a two-part advisory lock key. */
+function key31(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) & 0x7fffffff;
+}
+
 /** One advisory lock key per broker (host and port, no credentials): agents on other brokers do not clash. */
-export function agentLockKey(brokerUrl: string): string {
+export function agentLockKey(brokerUrl: string): number {
   let where = brokerUrl;
   try {
     const u = new URL(brokerUrl);
@@ -14,7 +19,12 @@ export function agentLockKey(brokerUrl: string): string {
   } catch {
     // An unparsable URL never got this far (the broker connected); hash it as it is.
   }
-  return createHash('sha256').update(`swapd-agent ${where}`).digest().readBigInt64BE(0).toString();
+  return key31(`swapd-agent ${where}`);
+}
+
+/** The second half of a group's key; never 0, which is the broker-wide lock's. */
+export function groupLockKey(group: string): number {
+  return key31(`swapd-group ${group}`) || 1;
 }
 
 export interface AgentLock {
@@ -38,10 +48,43 @@ function refusal(group: string | null): SwapdError {
   return new SwapdError('CONFIG_INVALID', message);
 }
 
-async function tryLock(client: pg.Client, group: string | null, key: string): Promise<boolean> {
+function otherGroup(group: string): SwapdError {
+  return new SwapdError(
+    'CONFIG_INVALID',
+    `another swapd agent on this database and broker uses a shared subscription group other than '${group}': each group receives every request, so every request would be answered twice. Give every instance the same SWAPD_SHARED_SUBSCRIPTION_GROUP`,
+  );
+}
+
+/**
+ * Two locks, each of two int4 halves: (broker, 0) exclusive without a group, shared with one; and with
+ * a group also (broker, group), shared. Another group's lock on the same broker means two groups.
+ */
+async function tryLock(client: pg.Client, group: string | null, key: number): Promise<boolean> {
   const fn = group ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-  const result = await client.query<{ ok: boolean }>(`select ${fn}($1::bigint) as ok`, [key]);
-  return result.rows[0]?.ok === true;
+  const result = await client.query<{ ok: boolean }>(`select ${fn}($1::int, 0) as ok`, [key]);
+  if (result.rows[0]?.ok !== true) return false;
+  if (group)
+    await client.query('select pg_advisory_lock_shared($1::int, $2::int)', [key, groupLockKey(group)]);
+  return true;
+}
+
+/** Whether an agent of another group holds its lock on this broker, in this database. */
+async function otherGroupPresent(client: pg.Client, group: string, key: number): Promise<boolean> {
+  const result = await client.query<{ n: number }>(
+    `select count(*)::int as n from pg_locks
+      where locktype = 'advisory' and granted and objsubid = 2
+        and database = (select oid from pg_database where datname = current_database())
+        and classid = $1::int::oid and objid not in (0, $2::int::oid)`,
+    [key, groupLockKey(group)],
+  );
+  return (result.rows[0]?.n ?? 0) > 0;
+}
+
+/** Takes the locks on a connection; the refusal that applies, or null once they are held. */
+async function lockProblem(client: pg.Client, group: string | null, key: number): Promise<SwapdError | null> {
+  if (!(await tryLock(client, group, key))) return refusal(group);
+  if (group && (await otherGroupPresent(client, group, key))) return otherGroup(group);
+  return null;
 }
 
 async function connect(url: string, log: Logger): Promise<pg.Client> {
@@ -53,18 +96,24 @@ async function connect(url: string, log: Logger): Promise<pg.Client> {
 
 /**
  * Several agents on one database and one broker must share the request topics ($share/group/...), or
- * each answers every request. Each agent holds a session-level advisory lock: exclusive without a group,
- * shared with one; Postgres drops it the moment the holder's connection ends (a killed instance frees
- * it at once). Start-up is refused when the lock says another instance would double the answers; a lock
- * lost with its connection is taken again, and loudly reported if it no longer can be.
+ * each answers every request. Each agent holds session-level advisory locks: one for its broker,
+ * exclusive without a group and shared with one, and with a group one for its group, by which an agent of
+ * another group on the same broker is seen (two groups each receive every request, like no group).
+ * Postgres drops them the moment the holder's connection ends (a killed instance frees them at once).
+ * Start-up is refused when the locks say another instance would double the answers; locks lost with
+ * their connection are taken again, and loudly reported if they no longer can be.
  */
 export async function takeAgentLock(options: AgentLockOptions): Promise<AgentLock> {
   const { url, group, log } = options;
   const key = agentLockKey(options.brokerUrl);
   let client = await connect(url, log);
-  if (!(await tryLock(client, group, key))) {
+  const problem = await lockProblem(client, group, key).catch(async (err: unknown) => {
     await client.end().catch(() => {});
-    throw refusal(group);
+    throw err;
+  });
+  if (problem) {
+    await client.end().catch(() => {});
+    throw problem;
   }
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
@@ -74,10 +123,11 @@ export async function takeAgentLock(options: AgentLockOptions): Promise<AgentLoc
     try {
       client = await connect(url, log);
       client.on('end', onEnd);
-      if (!(await tryLock(client, group, key)))
+      const problem = await lockProblem(client, group, key);
+      if (problem)
         log.error(
-          { group },
-          'agent lock taken by another instance while the database was away: check for instances without a shared subscription group',
+          { group, err: problem },
+          'agent lock: while the database was away another instance started that would double the answers',
         );
       else log.info('agent lock taken again');
     } catch (err) {

@@ -43,6 +43,8 @@ export interface TelemetryServices {
   writer: TelemetryWriter;
   ingest: TelemetryIngest | null;
   publisher: TelemetryPublisher | null;
+  /** The counters behind /metrics (and the station page's telemetry section). */
+  metrics: TelemetryMetrics;
 }
 
 /** What the ingest and the publisher share: one cache, one set of metrics, one compiled validator. */
@@ -157,5 +159,5 @@ export async function startTelemetryServices(
     });
     publisher = started;
   }
-  return { cache, store: deps.store, lookup, writer, ingest, publisher };
+  return { cache, store: deps.store, lookup, writer, ingest, publisher, metrics };
 }
