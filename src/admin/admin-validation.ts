@@ -2,6 +2,7 @@ import { SwapdError } from '../errors.js';
 import { createAjv } from '../validation/ajv.js';
 import { toDetails } from '../validation/details.js';
 import assetSchema from './asset-import.schema.json' with { type: 'json' };
+import lifecycleSchema from './lifecycle-body.schema.json' with { type: 'json' };
 import planSchema from './plan-import.schema.json' with { type: 'json' };
 
 export interface PlanImport {
@@ -21,9 +22,18 @@ export interface AssetImport {
   status?: 'IN_STOCK' | 'FAULTED' | 'RETIRED';
 }
 
+/** The optional fields an operator's lifecycle request may carry over HTTP. */
+export interface LifecycleBody {
+  correlation_id?: string;
+  requested_by?: string;
+  reason?: string;
+  station_id?: string;
+}
+
 const ajv = createAjv();
 const validatePlans = ajv.compile<PlanImport[]>(planSchema);
 const validateAssets = ajv.compile<AssetImport[]>(assetSchema);
+const validateLifecycle = ajv.compile<LifecycleBody>(lifecycleSchema);
 
 export function parsePlans(value: unknown): PlanImport[] {
   if (validatePlans(value)) return value;
@@ -36,5 +46,14 @@ export function parseAssets(value: unknown): AssetImport[] {
   if (validateAssets(value)) return value;
   throw new SwapdError('SCHEMA_VIOLATION', 'assets do not match the import schema', {
     details: toDetails(validateAssets.errors),
+  });
+}
+
+/** No body (or an empty one) is `{}`; anything else must match the schema, unknown fields included. */
+export function parseLifecycleBody(value: unknown): LifecycleBody {
+  if (value === undefined || value === null) return {};
+  if (validateLifecycle(value)) return value;
+  throw new SwapdError('SCHEMA_VIOLATION', 'the body does not match the lifecycle operation schema', {
+    details: toDetails(validateLifecycle.errors),
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aKenyaPlan, seed } from '../builders/plans.js';
 import { httpRequest, rawHttp } from '../harness/raw-http.js';
 import { startStation, type TestStation } from '../harness/station.js';
 
@@ -74,6 +75,39 @@ describe('HTTP request parsing is total', () => {
     expect(await rawHttp(port, httpRequest('POST', '/api/v1/ops/plans', '{"plans": [', auth))).toBe(400);
     expect(await rawHttp(port, httpRequest('POST', '/api/v1/ops/plans', '{}'))).toBe(401);
   });
+
+  it.each([
+    ['an unknown field', '{"a": 1}', 'p-unknown'],
+    ['a reason that is not text', '{"reason": 5}', 'p-number'],
+    ['a NUL in the requester', '{"requested_by": "ops\\u0000"}', 'p-nul'],
+    ['an array', '[]', 'p-array'],
+  ])(
+    'a lifecycle body with %s → 400 SCHEMA_VIOLATION; the plan is not suspended',
+    async (_what, body, id) => {
+      const plan = aKenyaPlan((p) => {
+        p.planId = `plan-${id}`;
+        p.currentAsset = null;
+      });
+      await seed(station.db, [plan], []);
+      const auth = [`Authorization: Bearer ${station.swapd.opsToken}`];
+      const target = `/api/v1/ops/plans/${plan.plan_id}/suspend_plan`;
+      expect(await rawHttp(port, httpRequest('POST', target, body, auth))).toBe(400);
+      const row = await station.db
+        .selectFrom('plans')
+        .select('status')
+        .where('plan_id', '=', plan.plan_id)
+        .executeTakeFirstOrThrow();
+      expect(row.status).toBe('ACTIVE');
+      expect(await rawHttp(port, httpRequest('POST', target, '{"reason": "card lost"}', auth))).toBe(200);
+      const after = await station.db
+        .selectFrom('plans')
+        .select('status')
+        .where('plan_id', '=', plan.plan_id)
+        .executeTakeFirstOrThrow();
+      expect(after.status).toBe('SUSPENDED');
+      await rawHttp(port, httpRequest('POST', `/api/v1/ops/plans/${plan.plan_id}/resume_plan`, '{}', auth));
+    },
+  );
 
   it('bytes that are not HTTP → 400, and the server goes on', async () => {
     expect(await rawHttp(port, 'GARBAGE\r\n\r\n')).toBe(400);

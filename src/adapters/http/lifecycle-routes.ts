@@ -1,25 +1,12 @@
+import { parseLifecycleBody } from '../../admin/admin-validation.js';
 import {
   type Answerer,
   BATTERY_OPERATIONS,
   isLifecycleOperation,
-  type LifecycleCommand,
   runLifecycle,
 } from '../../admin/lifecycle.js';
 import type { Db } from '../../ports/database.js';
 import type { HttpReply, HttpRoute } from './http-server.js';
-
-const OPTIONAL_FIELDS = ['correlation_id', 'requested_by', 'reason', 'station_id'] as const;
-
-/** The optional text fields of the body; anything else is left to the operation's schema. */
-function fieldsOf(body: unknown): Partial<LifecycleCommand> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) return {};
-  const out: Partial<LifecycleCommand> = {};
-  for (const key of OPTIONAL_FIELDS) {
-    const value = (body as Record<string, unknown>)[key];
-    if (typeof value === 'string') out[key] = value;
-  }
-  return out;
-}
 
 function unknownOperation(name: string, kinds: readonly string[]): HttpReply {
   const message = `unknown operation '${name}'; one of ${kinds.join(', ')}`;
@@ -42,7 +29,7 @@ export function lifecycleRoutes(db: Db, answer: Answerer): HttpRoute[] {
         const operation = params.operation ?? '';
         if (!isLifecycleOperation(operation) || !planOps.includes(operation))
           return unknownOperation(operation, planOps);
-        const cmd = { ...fieldsOf(body), operation, plan_id: params.plan_id ?? '' };
+        const cmd = { ...parseLifecycleBody(body), operation, plan_id: params.plan_id ?? '' };
         return { status: 200, body: await runLifecycle(db, answer, cmd) };
       },
     },
@@ -53,7 +40,7 @@ export function lifecycleRoutes(db: Db, answer: Answerer): HttpRoute[] {
         const operation = params.operation ?? '';
         if (!isLifecycleOperation(operation) || !BATTERY_OPERATIONS.includes(operation))
           return unknownOperation(operation, BATTERY_OPERATIONS);
-        const cmd = { ...fieldsOf(body), operation, asset_id: params.asset_id ?? '' };
+        const cmd = { ...parseLifecycleBody(body), operation, asset_id: params.asset_id ?? '' };
         return { status: 200, body: await runLifecycle(db, answer, cmd) };
       },
     },
