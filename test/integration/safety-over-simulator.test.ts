@@ -234,9 +234,10 @@ describe('SafetyGuard over the station simulator (station role, aedes + postgres
     await tick();
     expect(deviceCommand(sim(), 4).mode).toBe(1);
     const reader = station.swapd.hardware!.slots.find((s) => s.id === 'slot-4')!.reader;
-    // 105 °C is beyond the profile's T_battery_C range: every batch read of the slot is INVALID_READ,
-    // while its identity (what the station page and the scanner read) still answers.
-    sim().faults.temperature(4, 105);
+    // 150 °C is beyond the profile's T_battery_C range (up to 125 °C is a hot pack, more is a misread):
+    // every batch read of the slot is INVALID_READ, while its identity (what the station page and the
+    // scanner read) still answers.
+    sim().faults.temperature(4, 150);
     for (let i = 0; i < 4; i++) {
       expect((await reader.readStaticInfo()).serial_number).toBe('BAT-0004');
       await tick(10);
