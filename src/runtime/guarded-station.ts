@@ -138,7 +138,8 @@ export class GuardedStation implements SafetySnapshotSource {
   async poll(): Promise<void> {
     await Promise.all([...this.#slots.values()].map((slot) => this.#pollSlot(slot)));
     const charging = [...this.#slots.values()].reduce((sum, s) => sum + Math.max(0, -(s.powerKw ?? 0)), 0);
-    this.#observer?.chargingPower(charging);
+    // Device readings have at most a few decimals; a float sum of them should not show 40.00000000000001.
+    this.#observer?.chargingPower(Math.round(charging * 1000) / 1000);
   }
 
   /**
