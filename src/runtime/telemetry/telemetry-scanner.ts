@@ -39,10 +39,22 @@ export class TelemetryLookup {
     readonly options: TelemetryLookupOptions,
   ) {}
 
+  /**
+   * Alone on its stream, this instance wrote every row stored since it started from its own memory, so
+   * the store is asked once per battery the memory does not hold (rows from before the start) and its
+   * answer, a row or none, is remembered.
+   */
   async latest(assetId: string): Promise<AssetTelemetry | null> {
     const held = this.cache.asset(assetId);
-    if (held && !this.options.alwaysAskStore) return held;
-    const stored = this.store ? await this.store.latestForAsset(assetId).catch(() => null) : null;
+    const remembers = !this.options.alwaysAskStore;
+    if (remembers && (held || this.cache.storeHadNone(assetId))) return held ?? null;
+    if (!this.store) return held ?? null;
+    const stored = await this.store.latestForAsset(assetId).then(
+      (row) => row,
+      () => undefined,
+    );
+    if (stored === undefined) return held ?? null;
+    if (remembers) this.cache.rememberStored(assetId, stored);
     return newer(held, stored);
   }
 }
