@@ -19,6 +19,7 @@ function storeOf(rows: Map<string, AssetTelemetry>) {
       asked.push(id);
       return rows.get(id) ?? null;
     },
+    storedAssetIds: async (limit: number) => (rows.size > limit ? null : [...rows.keys()]),
   } as unknown as TelemetryStore;
   return { store, asked };
 }
@@ -40,6 +41,30 @@ describe('latest telemetry of a battery: memory first, the database once per bat
     expect(asked).toHaveLength(2);
     // The remembered row is not written again.
     expect(cache.takePending().assets.map((a) => a.assetId)).toEqual(['BAT-NONE']);
+  });
+
+  it('knowing the stored batteries from the start, asks only about those', async () => {
+    const old = reading('BAT-OLD', 12, new Date(Date.now() - 60_000));
+    const { store, asked } = storeOf(new Map([['BAT-OLD', old]]));
+    const lookup = new TelemetryLookup(new TelemetryCache(100), store, { alwaysAskStore: false });
+    await lookup.warm(100);
+    expect(await lookup.latest('BAT-NONE')).toBeNull();
+    expect(await lookup.latest('BAT-OTHER')).toBeNull();
+    expect((await lookup.latest('BAT-OLD'))?.message.payload.energy_kwh).toBe(12);
+    expect((await lookup.latest('BAT-OLD'))?.message.payload.energy_kwh).toBe(12);
+    expect(asked).toEqual(['BAT-OLD']);
+  });
+
+  it('once memory has forgotten a battery, asks every time (the forgotten one may be stored since)', async () => {
+    const { store, asked } = storeOf(new Map());
+    const cache = new TelemetryCache(1);
+    const lookup = new TelemetryLookup(cache, store, { alwaysAskStore: false });
+    await lookup.warm(100);
+    cache.foldAsset(reading('BAT-A', 5, new Date()));
+    cache.foldAsset(reading('BAT-B', 6, new Date()));
+    expect(await lookup.latest('BAT-A')).toBeNull();
+    expect(await lookup.latest('BAT-A')).toBeNull();
+    expect(asked).toEqual(['BAT-A', 'BAT-A']);
   });
 
   it('a database that fails is asked again next time, and nothing is remembered', async () => {

@@ -29,6 +29,8 @@ export class TelemetryCache {
   readonly #storeHadNone = new Map<string, true>();
   /** Unwritten readings pushed out of a full pending set (database down for long). */
   droppedPending = 0;
+  /** True once a battery's reading was pushed out by newer ones: memory no longer holds all it saw. */
+  hasForgotten = false;
 
   constructor(maxAssets: number) {
     this.#maxAssets = maxAssets;
@@ -46,8 +48,7 @@ export class TelemetryCache {
   foldAsset(reading: AssetTelemetry): boolean {
     const held = this.#assets.get(reading.assetId);
     if (held && held.measuredAt.getTime() > reading.measuredAt.getTime()) return false;
-    setBounded(this.#assets, reading.assetId, reading, this.#maxAssets);
-    this.#storeHadNone.delete(reading.assetId);
+    this.#keep(reading);
     this.#addPendingAsset(reading);
     return true;
   }
@@ -63,8 +64,12 @@ export class TelemetryCache {
     }
     const held = this.#assets.get(assetId);
     if (held && held.measuredAt.getTime() >= stored.measuredAt.getTime()) return;
-    setBounded(this.#assets, assetId, stored, this.#maxAssets);
-    this.#storeHadNone.delete(assetId);
+    this.#keep(stored);
+  }
+
+  #keep(reading: AssetTelemetry): void {
+    if (setBounded(this.#assets, reading.assetId, reading, this.#maxAssets)) this.hasForgotten = true;
+    this.#storeHadNone.delete(reading.assetId);
   }
 
   /** True when the database was asked about this battery and had nothing, and nothing came since. */

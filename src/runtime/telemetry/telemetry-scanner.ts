@@ -31,8 +31,11 @@ export interface TelemetryLookupOptions {
   alwaysAskStore: boolean;
 }
 
-/** The latest telemetry of a battery: from memory, and from Postgres when memory cannot be sure. */
+/** The latest telemetry of a battery: from memory, and from the database when memory cannot be sure. */
 export class TelemetryLookup {
+  /** Batteries with a stored row when this instance started (null: not known). */
+  #storedAtStart: Set<string> | null = null;
+
   constructor(
     readonly cache: TelemetryCache,
     readonly store: TelemetryStore | null,
@@ -40,21 +43,38 @@ export class TelemetryLookup {
   ) {}
 
   /**
-   * Alone on its stream, this instance wrote every row stored since it started from its own memory, so
-   * the store is asked once per battery the memory does not hold (rows from before the start) and its
-   * answer, a row or none, is remembered.
+   * Learns which batteries have a stored row (up to `limit` of them): alone on its stream, this instance
+   * writes every row stored after it started from its own memory, so the database needs asking only for
+   * those, once each.
+   */
+  async warm(limit: number): Promise<void> {
+    if (this.options.alwaysAskStore || !this.store) return;
+    const ids = await this.store.storedAssetIds(limit).catch(() => null);
+    if (ids) this.#storedAtStart = new Set(ids);
+  }
+
+  /**
+   * Memory first. Alone on its stream (and while memory has forgotten nothing), the database is asked
+   * only about a battery it may hold a row of that memory does not, and its answer, a row or none, is
+   * remembered; scaled out, it is always asked and the newer reading wins.
    */
   async latest(assetId: string): Promise<AssetTelemetry | null> {
     const held = this.cache.asset(assetId);
-    const remembers = !this.options.alwaysAskStore;
-    if (remembers && (held || this.cache.storeHadNone(assetId))) return held ?? null;
+    if (this.options.alwaysAskStore || this.cache.hasForgotten) return this.#ask(assetId, held, false);
+    if (held) return held;
+    if (this.cache.storeHadNone(assetId)) return null;
+    if (this.#storedAtStart && !this.#storedAtStart.has(assetId)) return null;
+    return this.#ask(assetId, undefined, true);
+  }
+
+  async #ask(assetId: string, held: AssetTelemetry | undefined, remember: boolean) {
     if (!this.store) return held ?? null;
     const stored = await this.store.latestForAsset(assetId).then(
       (row) => row,
       () => undefined,
     );
     if (stored === undefined) return held ?? null;
-    if (remembers) this.cache.rememberStored(assetId, stored);
+    if (remember) this.cache.rememberStored(assetId, stored);
     return newer(held, stored);
   }
 }
