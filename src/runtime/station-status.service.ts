@@ -85,7 +85,7 @@ export class StationStatusService {
     const i = this.#sources.findIndex((s) => s.name === source.name);
     if (i >= 0) this.#sources.splice(i, 1, source);
     else this.#sources.push(source);
-    this.kick();
+    this.#sampleSoon();
   }
 
   /** Starts sampling: at once when someone already watches, else after one idle period. */
@@ -116,7 +116,7 @@ export class StationStatusService {
   subscribe(listener: StatusListener): () => void {
     const first = this.#listeners.size === 0;
     this.#listeners.add(listener);
-    if (first) this.kick();
+    if (first) this.#sampleSoon();
     return () => {
       this.#listeners.delete(listener);
     };
@@ -126,7 +126,12 @@ export class StationStatusService {
     return this.#listeners.size;
   }
 
-  /** Something changed (a request was answered): sample now rather than at the next tick (see kickGapMs). */
+  /** A new section or the first watcher: sample now. */
+  #sampleSoon(): void {
+    if (!this.#stopped) this.#schedule(0);
+  }
+
+  /** A request was answered: sample now rather than at the next tick, but see kickGapMs. */
   kick(): void {
     if (this.#stopped) return;
     const now = Date.now();
