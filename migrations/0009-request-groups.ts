@@ -14,7 +14,9 @@ import { type Kysely, sql } from 'kysely';
  *
  * swapd_group_write: what WRITE (src/adapters/db/request-sql.ts) does for one request, for many, as one
  * statement: every set a row per member change (arrays, one per column, unnested together), each row
- * with its plan and its request's time. The members touch disjoint plans, batteries, payments and keys
+ * with its plan and its request's time. The JSON columns (cycle snapshots, event payloads, audit
+ * details, answers) come as one JSON array each, their texts written into it as they are: no escaping
+ * into an array literal and back, and an event's outbox row keeps its payload text exactly. The members touch disjoint plans, batteries, payments and keys
  * (the router groups them so), so no row is written twice. The guards are WRITE's: a battery is issued
  * only from stock, usage only within quota, and no usage at all unless every battery moved; the caller
  * compares the counts (batteries moved, guarded usage rows, responses stored, keys dropped) and rolls
@@ -98,14 +100,14 @@ $fn$`.execute(db);
   await sql
     .raw(`
 create or replace function swapd_group_write(
-  text[], text[], integer[], text[], text[], text[], text[], text[],
+  text[], text[], integer[], text[], json, text[], text[], text[],
   text[], text[], text[], boolean[], text[], text[],
   text[], text[], text[], boolean[], boolean[], text[], text[],
   bigint,
-  text[], text[], text[], text[], text[], text[],
+  text[], text[], text[], text[], text[], json,
   text[], text[], text[], text[],
-  text[], text[], text[], text[], text[], text[],
-  text[], text[], text[], text[], text[],
+  text[], text[], text[], text[], json, text[],
+  text[], text[], text[], text[], json,
   text[], text[], text[], text[])
 returns table (o_assets integer, o_guarded integer, o_responses integer, o_dropped integer)
 language plpgsql set plan_cache_mode = force_generic_plan set enable_seqscan = off as $fn$
@@ -119,7 +121,7 @@ begin
     insert into fsm_snapshots (plan_id, cycle, machine_version, state, snapshot, deadline_at, deadline_input, updated_at)
     select r.plan_id, r.cycle, r.machine_version, r.state, r.snapshot::jsonb, r.deadline_at::timestamptz,
       r.deadline_input, r.at::timestamptz
-    from unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+    from unnest($1::text[], $2::text[], $3::integer[], $4::text[], array(select v from json_array_elements($5) with ordinality as j(v, i) order by i), $6::text[], $7::text[], $8::text[])
       as r(plan_id, cycle, machine_version, state, snapshot, deadline_at, deadline_input, at)
     on conflict (plan_id, cycle) do update set machine_version = excluded.machine_version, state = excluded.state,
       snapshot = excluded.snapshot, deadline_at = excluded.deadline_at, deadline_input = excluded.deadline_input,
@@ -143,13 +145,13 @@ begin
   ), e as (
     insert into events (event_id, event_type, plan_id, correlation_id, payload)
     select r.event_id::uuid, r.event_type, r.plan_id, r.correlation_id, r.payload::jsonb
-    from unnest($23::text[], $24::text[], $25::text[], $26::text[], $28::text[])
+    from unnest($23::text[], $24::text[], $25::text[], $26::text[], array(select v from json_array_elements($28) with ordinality as j(v, i) order by i))
       as r(event_id, event_type, plan_id, correlation_id, payload)
     returning 1
   ), o as (
     insert into outbox (event_id, topic, payload, qos)
-    select r.event_id::uuid, r.topic, r.payload, 1
-    from unnest($23::text[], $27::text[], $28::text[]) as r(event_id, topic, payload)
+    select r.event_id::uuid, r.topic, r.payload::text, 1
+    from unnest($23::text[], $27::text[], array(select v from json_array_elements($28) with ordinality as j(v, i) order by i)) as r(event_id, topic, payload)
     returning 1
   ), b as (
     update plans t set returned_asset = r.asset_id, returned_kwh = r.kwh::numeric,
@@ -161,12 +163,12 @@ begin
   ), l as (
     insert into audit_log (at, kind, requester, subject, tag, value, decision, details)
     select r.at::timestamptz, r.kind, r.requester, r.subject, null, null, r.decision, r.details::jsonb
-    from unnest($33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::text[])
+    from unnest($33::text[], $34::text[], $35::text[], $36::text[], array(select v from json_array_elements($37) with ordinality as j(v, i) order by i), $38::text[])
       as r(kind, requester, subject, decision, details, at)
     returning 1
   ), k as (
     update idempotency_keys t set response = r.response::jsonb
-    from unnest($39::text[], $40::text[], $41::text[], $42::text[], $43::text[])
+    from unnest($39::text[], $40::text[], $41::text[], $42::text[], array(select v from json_array_elements($43) with ordinality as j(v, i) order by i))
       as r(scope, key, plan_id, operation, response)
     where t.key = any($40::text[]) and t.scope = r.scope and t.key = r.key
       and (r.scope = 'payment' or (t.plan_id = r.plan_id and t.operation = r.operation))
@@ -188,10 +190,10 @@ $fn$`)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function if exists swapd_group_write(text[], text[], integer[], text[], text[], text[], text[],
+  await sql`drop function if exists swapd_group_write(text[], text[], integer[], text[], json, text[], text[],
     text[], text[], text[], text[], boolean[], text[], text[], text[], text[], text[], boolean[], boolean[],
-    text[], text[], bigint, text[], text[], text[], text[], text[], text[], text[], text[], text[], text[],
-    text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[], text[],
+    text[], text[], bigint, text[], text[], text[], text[], text[], json, text[], text[], text[], text[],
+    text[], text[], text[], text[], json, text[], text[], text[], text[], text[], json, text[], text[],
     text[], text[])`.execute(db);
   await sql`drop function if exists swapd_claim_and_read_group(text[], text[], text[], text[], text[],
     integer[], text[], integer[], text[])`.execute(db);

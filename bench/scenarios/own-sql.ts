@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import pg from 'pg';
+import { SESSION_OPTIONS } from '../../src/adapters/db/connect.js';
 import { CLAIM_AND_READ, WRITE } from '../../src/adapters/db/request-sql.js';
 import { rawPoolOf } from '../../src/adapters/db/sql-client.js';
 import { newFleet, settleSwap } from '../fleet.js';
@@ -136,7 +137,8 @@ function splitWork(ctx: DatabaseContext, template: Template): ClientWork[] {
 }
 
 async function pgConnection(url: string): Promise<ReplayConnection> {
-  const client = new pg.Client({ connectionString: url });
+  // swapd's own session settings, so that its statements are planned as they are in swapd.
+  const client = new pg.Client({ connectionString: url, options: SESSION_OPTIONS });
   client.on('error', () => {});
   await client.connect();
   return {

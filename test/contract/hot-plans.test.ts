@@ -5,6 +5,7 @@ import { seedFleet } from '../../bench/seed.js';
 import { type DatabaseHandle, openDatabase } from '../../src/adapters/db/connect.js';
 import { migrateToLatest } from '../../src/adapters/db/migrate.js';
 import { ADD_QUOTA, GROUP_WRITE, RENEW_QUOTA, WRITE } from '../../src/adapters/db/request-sql.js';
+import { rawPoolOf } from '../../src/adapters/db/sql-client.js';
 import { loadTemplates } from '../../src/adapters/templates/template-loader.js';
 import { upsertTemplates } from '../../src/admin/admin.repo.js';
 import { PROJECT_ROOT } from '../../src/main.js';
@@ -78,6 +79,18 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
     return plan.rows.map((r) => r['QUERY PLAN']).join('\n');
   }
 
+  it("swapd's own connections plan its named statements generically (the plans checked here)", async () => {
+    const conn = await rawPoolOf(handle.db)?.connect();
+    try {
+      const { rows } = (await conn?.query<{ plan_cache_mode: string }>('show plan_cache_mode')) ?? {
+        rows: [],
+      };
+      expect(rows).toEqual([{ plan_cache_mode: 'force_generic_plan' }]);
+    } finally {
+      conn?.release();
+    }
+  });
+
   it('the write statement looks batteries up by key', async () => {
     const assets = [
       {
@@ -147,7 +160,7 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
       ['service_cycle', 'service_cycle'],
       [1, 1],
       ['BATTERY_ISSUED', 'BATTERY_ISSUED'],
-      ['{}', '{}'],
+      '[{}, {}]',
       text(2, null),
       text(2, null),
       text(2, at),
@@ -173,7 +186,7 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
       plans,
       ['c-1', 'c-2'],
       ['t', 't'],
-      ['{}', '{}'],
+      '[{}, {}]',
       // returned
       [planId(7)],
       [null],
@@ -184,14 +197,14 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
       [],
       [],
       [],
-      [],
+      '[]',
       [],
       // responses
       ['request', 'request'],
       ['c-1', 'c-2'],
       plans,
       ['equipment_checkout', 'equipment_checkout'],
-      ['{}', '{}'],
+      '[{}, {}]',
       // dropped keys
       ['request'],
       ['c-3'],

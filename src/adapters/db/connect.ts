@@ -55,8 +55,19 @@ export function resilientPgPool(config: pg.PoolConfig, log?: Logger): pg.Pool {
   return pool;
 }
 
+/**
+ * Session settings of swapd's own connections. The request path's named statements are planned once,
+ * generically: left to choose, Postgres planned the one-request write afresh on every call (its
+ * generic plan looks costlier on paper), which cost more than executing it. The generic plans are the
+ * ones test/contract/hot-plans.test.ts checks. Statements Kysely sends are unnamed and not affected.
+ */
+export const SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
+
 function openPostgres(url: string, poolSize: number, log?: Logger): DatabaseHandle {
-  const pool = resilientPgPool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 }, log);
+  const pool = resilientPgPool(
+    { connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, options: SESSION_OPTIONS },
+    log,
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   registerRawPool(db, pgRawPool(pool));
   return { db, kind: 'postgres', description: describeUrl(url), close: () => db.destroy() };

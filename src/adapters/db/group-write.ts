@@ -28,12 +28,22 @@ function columns<R>(rows: readonly R[], width: number, row: (r: R) => unknown[])
   return out;
 }
 
+/** Texts that are JSON values already, as one JSON array (no escaping: they go in as they are). */
+function jsonArray(texts: readonly string[]): string {
+  return `[${texts.join(',')}]`;
+}
+
+/** The column `i` of `cols` as one JSON array parameter (its values are JSON texts). */
+function asJson(cols: unknown[][], i: number): unknown[] {
+  return cols.map((c, n) => (n === i ? jsonArray(c as string[]) : c));
+}
+
 function each<T>(members: readonly Member[], pick: (m: Member) => readonly T[]) {
   return members.flatMap((m) => pick(m).map((item) => ({ item, m })));
 }
 
 function cycleColumns(members: readonly Member[]) {
-  return columns(
+  const cols = columns(
     each(members, (m) => m.set.cycles),
     8,
     ({ item: r, m }) => [
@@ -47,6 +57,7 @@ function cycleColumns(members: readonly Member[]) {
       m.write.ctx.now.toISOString(),
     ],
   );
+  return asJson(cols, 4);
 }
 
 function assetColumns(members: readonly Member[]) {
@@ -84,7 +95,7 @@ function stateColumns(members: readonly Member[]) {
 }
 
 function eventColumns(members: readonly Member[]) {
-  return columns(
+  const cols = columns(
     each(members, (m) => m.set.events),
     6,
     ({ item, m }) => {
@@ -92,6 +103,7 @@ function eventColumns(members: readonly Member[]) {
       return [r.event_id, r.event_type, m.write.ctx.planId, m.write.ctx.correlationId, r.topic, r.payload];
     },
   );
+  return asJson(cols, 5);
 }
 
 function returnedColumns(members: readonly Member[]) {
@@ -105,21 +117,16 @@ function returnedColumns(members: readonly Member[]) {
 }
 
 function auditColumns(members: readonly Member[]) {
-  return columns(
+  const cols = columns(
     each(members, (m) => m.set.audits),
     6,
     ({ item, m }) => {
       const r = auditRow(item);
-      return [
-        r.kind,
-        r.requester,
-        m.write.ctx.planId,
-        r.decision,
-        JSON.stringify(r.details),
-        m.write.ctx.now.toISOString(),
-      ];
+      const at = m.write.ctx.now.toISOString();
+      return [r.kind, r.requester, m.write.ctx.planId, r.decision, JSON.stringify(r.details), at];
     },
   );
+  return asJson(cols, 4);
 }
 
 function keyColumns(keys: readonly IdempotencyKey[], texts: readonly string[] | null) {
@@ -140,9 +147,12 @@ function groupValues(members: readonly Member[], dropped: readonly IdempotencyKe
     ...eventColumns(members),
     ...returnedColumns(members),
     ...auditColumns(members),
-    ...keyColumns(
-      members.map((m) => m.write.key),
-      members.map((m) => m.write.responseText),
+    ...asJson(
+      keyColumns(
+        members.map((m) => m.write.key),
+        members.map((m) => m.write.responseText),
+      ),
+      4,
     ),
     ...keyColumns(dropped, null),
   ];
