@@ -40,9 +40,6 @@ language plpgsql set plan_cache_mode = force_generic_plan set enable_seqscan = o
 #variable_conflict use_column
 declare
   v_claimed integer[];
-  v_plans text[];
-  v_assets text[];
-  v_payments text[];
 begin
   with m as (
     select u.scope, u.key, u.plan_id, u.operation, u.request_hash, u.n::integer as n
@@ -59,22 +56,27 @@ begin
   from m join ins on ins.scope = m.scope and ins.key = m.key and ins.plan_id = m.plan_id
     and ins.operation = m.operation;
 
-  v_plans := array(select distinct p_plan[i] from unnest(v_claimed) as i order by 1);
-  v_assets := array(select distinct x.id from unnest(p_asset_member, p_asset) as x(mm, id)
-    where x.mm = any(v_claimed) order by 1);
-  v_payments := array(select distinct y.id from unnest(p_payment_member, p_payment) as y(mm, id)
-    where y.mm = any(v_claimed) order by 1);
-  perform 1 from plans where plans.plan_id = any(v_plans) order by plans.plan_id for update;
-  perform 1 from assets where assets.asset_id = any(v_assets) order by assets.asset_id for update;
-  perform 1 from payments where payments.payment_id = any(v_payments) order by payments.payment_id for update;
+  -- The locks, each kind in id order (under FOR UPDATE the rows are locked as they leave the sort).
+  perform 1 from plans where plans.plan_id = any(array(select p_plan[i] from unnest(v_claimed) as i))
+    order by plans.plan_id for update;
+  perform 1 from assets where assets.asset_id = any(array(select x.id from unnest(p_asset_member, p_asset)
+    as x(mm, id) where x.mm = any(v_claimed))) order by assets.asset_id for update;
+  if cardinality(p_payment) > 0 then
+    perform 1 from payments where payments.payment_id = any(array(select y.id
+      from unnest(p_payment_member, p_payment) as y(mm, id) where y.mm = any(v_claimed)))
+      order by payments.payment_id for update;
+  end if;
 
-  return query
-  select u.n::integer, false, k.request_hash, k.response, null::text, null::text, null::text, null::text,
-    null::text, null::timestamptz, null::jsonb, null::json, null::json, null::json, null::json
-  from unnest(p_scope, p_key, p_plan, p_operation) with ordinality as u(scope, key, plan_id, operation, n)
-  join idempotency_keys k on k.key = u.key and k.scope = u.scope
-    and (u.scope = 'payment' or (k.plan_id = u.plan_id and k.operation = u.operation))
-  where u.n::integer <> all(v_claimed);
+  -- Members whose key was there already: its stored answer (a fresh snapshot sees its committer).
+  if cardinality(v_claimed) < cardinality(p_key) then
+    return query
+    select u.n::integer, false, k.request_hash, k.response, null::text, null::text, null::text, null::text,
+      null::text, null::timestamptz, null::jsonb, null::json, null::json, null::json, null::json
+    from unnest(p_scope, p_key, p_plan, p_operation) with ordinality as u(scope, key, plan_id, operation, n)
+    join idempotency_keys k on k.key = u.key and k.scope = u.scope
+      and (u.scope = 'payment' or (k.plan_id = u.plan_id and k.operation = u.operation))
+    where u.n::integer <> all(v_claimed);
+  end if;
 
   return query
   select u.n::integer, true, null::text, null::jsonb, p.plan_id, p.customer_id, p.status, p.returned_asset,
