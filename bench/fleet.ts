@@ -3,16 +3,17 @@ import type { FleetPlan, FleetState } from './types.js';
 /** The seeded fleet: plan n holds BENCH-H-n; the station's stock is BENCH-S-1..stock. */
 export const FLEET_STATION = 'STATION-BENCH';
 
-export function planId(n: number): string {
-  return `bench-plan-${String(n).padStart(5, '0')}`;
+/** The requester's fleet is 'bench'; another name seeds a fleet of its own beside it (own-sql). */
+export function planId(n: number, fleet = 'bench'): string {
+  return `${fleet}-plan-${String(n).padStart(5, '0')}`;
 }
 
-export function heldBattery(n: number): string {
-  return `BENCH-H-${String(n).padStart(5, '0')}`;
+export function heldBattery(n: number, fleet = 'bench'): string {
+  return `${fleet.toUpperCase()}-H-${String(n).padStart(5, '0')}`;
 }
 
-export function stockBattery(n: number): string {
-  return `BENCH-S-${String(n).padStart(5, '0')}`;
+export function stockBattery(n: number, fleet = 'bench'): string {
+  return `${fleet.toUpperCase()}-S-${String(n).padStart(5, '0')}`;
 }
 
 /** Enough stock that a returned battery is only issued again after every other one was. */
@@ -20,14 +21,14 @@ export function stockSize(plans: number): number {
   return Math.max(256, plans);
 }
 
-export function newFleet(plans: number): FleetState {
+export function newFleet(plans: number, fleet = 'bench'): FleetState {
   const list: FleetPlan[] = Array.from({ length: plans }, (_, i) => ({
-    planId: planId(i + 1),
-    holding: heldBattery(i + 1),
+    planId: planId(i + 1, fleet),
+    holding: heldBattery(i + 1, fleet),
     busy: false,
     broken: false,
   }));
-  const stock = Array.from({ length: stockSize(plans) }, (_, i) => stockBattery(i + 1));
+  const stock = Array.from({ length: stockSize(plans) }, (_, i) => stockBattery(i + 1, fleet));
   return { plans: list, stock, cursor: 0 };
 }
 

@@ -5,7 +5,15 @@ import type { RequesterProcess } from './requester-client.js';
 import { RssSampler } from './rss.js';
 import { type BenchStation, COMBOS, type Combo, startBenchStation } from './station.js';
 import { perSecond, round, summarise } from './stats.js';
-import type { BenchOptions, MqttScenario, ResultRow, RowStatus } from './types.js';
+import type {
+  BenchOptions,
+  Comparison,
+  DatabaseScenario,
+  MqttScenario,
+  ReferenceRef,
+  ResultRow,
+  RowStatus,
+} from './types.js';
 
 export interface MatrixDeps {
   options: BenchOptions;
@@ -120,18 +128,22 @@ function selectedCombos(options: BenchOptions): Combo[] {
   return COMBOS.filter((c) => options.matrix.includes(c.name));
 }
 
-async function runCombo(deps: MatrixDeps, combo: Combo, scenarios: MqttScenario[], brokersDone: Set<string>) {
+async function runCombo(deps: MatrixDeps, combo: Combo, scenarios: Scenarios, brokersDone: Set<string>) {
   deps.progress.phase(`starting swapd on ${combo.name}, seeding ${deps.options.plans} plans`);
   const station = await startBenchStation(combo, deps.options.plans);
   const rows: ResultRow[] = [];
   try {
     for (const inFlight of deps.options.inFlight) {
-      for (const scenario of scenarios) {
+      for (const scenario of scenarios.mqtt) {
         if (!scenario.usesDatabase && brokersDone.has(combo.broker)) continue;
         rows.push(await measure(deps, station, scenario, inFlight));
       }
     }
     brokersDone.add(combo.broker);
+    for (const scenario of scenarios.database) {
+      const progress = (text: string) => deps.progress.phase(text);
+      rows.push(await scenario.run({ options: deps.options, station, queries: deps.queries, progress }));
+    }
     return rows;
   } finally {
     deps.requester.forgetBroker(station.brokerUrl);
@@ -139,17 +151,43 @@ async function runCombo(deps: MatrixDeps, combo: Combo, scenarios: MqttScenario[
   }
 }
 
+interface Scenarios {
+  mqtt: MqttScenario[];
+  database: DatabaseScenario[];
+}
+
 /** Each scenario at each in-flight level on each broker/database, the ceilings side by side with them. */
-export async function runMqttMatrix(deps: MatrixDeps, scenarios: MqttScenario[]): Promise<ResultRow[]> {
+export async function runMqttMatrix(deps: MatrixDeps, scenarios: Scenarios): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const brokersDone = new Set<string>();
   for (const combo of selectedCombos(deps.options))
     rows.push(...(await runCombo(deps, combo, scenarios, brokersDone)));
-  return linkCeilings(rows, scenarios);
+  return linkCeilings(rows, scenarios.mqtt);
 }
 
 function sameVariant(row: ResultRow, ceiling: ResultRow): boolean {
   return Object.entries(ceiling.labels).every(([k, v]) => row.labels[k] === v);
+}
+
+function referenceOf(row: ResultRow): ReferenceRef {
+  return {
+    scenario: row.scenario,
+    variant: row.variant,
+    throughput_per_s: row.throughput_per_s ?? 0,
+    ...(row.latency_ms ? { p50_ms: row.latency_ms.p50 } : {}),
+  };
+}
+
+/** The further ceilings a row is compared with: rows of those scenarios whose labels it shares. */
+function comparisonsOf(row: ResultRow, rows: ResultRow[], names: readonly string[]): Comparison[] {
+  if (row.throughput_per_s === null) return [];
+  const found = names.flatMap((name) =>
+    rows.filter((c) => c.scenario === name && c.throughput_per_s && sameVariant(row, c)),
+  );
+  return found.map((c) => ({
+    ...referenceOf(c),
+    ratio: round((row.throughput_per_s ?? 0) / (c.throughput_per_s ?? 1), 3),
+  }));
 }
 
 function linkCeilings(rows: ResultRow[], scenarios: MqttScenario[]): ResultRow[] {
@@ -160,14 +198,12 @@ function linkCeilings(rows: ResultRow[], scenarios: MqttScenario[]): ResultRow[]
       ceiling?.throughput_per_s && row.throughput_per_s !== null
         ? {
             ...row,
-            reference: {
-              scenario: ceiling.scenario,
-              variant: ceiling.variant,
-              throughput_per_s: ceiling.throughput_per_s,
-            },
+            reference: referenceOf(ceiling),
             ratio: round(row.throughput_per_s / ceiling.throughput_per_s, 3),
           }
-        : row;
+        : { ...row };
+    const also = comparisonsOf(row, rows, scenario?.alsoComparedWith ?? []);
+    if (also.length > 0) linked.comparisons = also;
     return { ...linked, targets: scenario?.targets?.(linked) ?? [] };
   });
 }

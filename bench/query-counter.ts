@@ -5,11 +5,25 @@ import pg from 'pg';
 export class QueryCounter {
   total = 0;
   readonly byStatement = new Map<string, number>();
+  #recording: { texts: ReadonlySet<string>; seen: RecordedStatement[] } | null = null;
 
-  record(text: unknown): void {
+  record(text: unknown, values?: unknown): void {
     this.total += 1;
+    if (this.#recording && typeof text === 'string' && this.#recording.texts.has(text))
+      this.#recording.seen.push({ text, values: Array.isArray(values) ? [...values] : [] });
     const key = typeof text === 'string' ? statementKey(text) : 'cursor/config';
     this.byStatement.set(key, (this.byStatement.get(key) ?? 0) + 1);
+  }
+
+  /** Keeps the values of every statement with one of these texts until stopRecording (own-sql replays them). */
+  startRecording(texts: readonly string[]): void {
+    this.#recording = { texts: new Set(texts), seen: [] };
+  }
+
+  stopRecording(): RecordedStatement[] {
+    const seen = this.#recording?.seen ?? [];
+    this.#recording = null;
+    return seen;
   }
 
   reset(): void {
@@ -22,6 +36,11 @@ export class QueryCounter {
     const sorted = [...this.byStatement.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
     return Object.fromEntries(sorted.map(([k, n]) => [k, Math.round((n / Math.max(per, 1)) * 100) / 100]));
   }
+}
+
+export interface RecordedStatement {
+  text: string;
+  values: unknown[];
 }
 
 /** "insert into idempotency_keys", "select … from plans", "begin", … */
@@ -38,7 +57,10 @@ function wrap(owner: Record<string, unknown>, counter: QueryCounter): void {
   const original = owner.query as QueryFn;
   owner.query = function counted(this: unknown, ...args: unknown[]) {
     const first = args[0];
-    counter.record(typeof first === 'object' && first !== null ? (first as { text?: unknown }).text : first);
+    if (typeof first === 'object' && first !== null) {
+      const q = first as { text?: unknown; values?: unknown };
+      counter.record(q.text, q.values ?? args[1]);
+    } else counter.record(first, args[1]);
     return original.apply(this, args);
   };
 }

@@ -33,10 +33,16 @@ function notes(row: ResultRow): string {
   return parts.join('; ');
 }
 
+function versus(row: ResultRow): string {
+  const parts =
+    row.ratio === null ? [] : [`${Math.round(row.ratio * 1000) / 10} % of ${row.reference?.scenario}`];
+  for (const c of row.comparisons ?? []) parts.push(`${c.ratio}× ${c.scenario}`);
+  return parts.length > 0 ? parts.join(', ') : '-';
+}
+
 function cells(row: ResultRow): string[] {
   const l = row.latency_ms;
-  const ratio =
-    row.ratio === null ? '-' : `${Math.round(row.ratio * 1000) / 10} % of ${row.reference?.scenario}`;
+  const ratio = versus(row);
   return [
     row.scenario,
     row.variant,

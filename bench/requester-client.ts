@@ -2,9 +2,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, RequesterMessage, RunCommand } from './load-protocol.js';
 
-const SCRIPT = fileURLToPath(new URL('./requester-process.ts', import.meta.url));
+/** Compiled (dist/, plain Node) or from the sources (through tsx). */
+const COMPILED = import.meta.url.endsWith('.js');
+const SCRIPT = fileURLToPath(new URL(`./requester-process.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
 
-/** The runner's handle on the requester process (a separate Node process running through tsx). */
+/** The runner's handle on the requester process (a separate Node process; through tsx from the sources). */
 export class RequesterProcess {
   readonly #child: ChildProcess;
   readonly #waiting = new Map<number, (m: RequesterMessage) => void>();
@@ -20,7 +22,7 @@ export class RequesterProcess {
 
   static start(): RequesterProcess {
     const child = fork(SCRIPT, [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: COMPILED ? [] : ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new RequesterProcess(child);

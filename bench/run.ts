@@ -6,7 +6,14 @@ import { installQueryCounter } from './query-counter.js';
 import { defaultOutPath, formatTable, writeReport } from './report.js';
 import { RequesterProcess } from './requester-client.js';
 import { selectScenarios } from './scenarios/index.js';
-import type { BenchOptions, BenchReport, MqttScenario, ResultRow, StandaloneScenario } from './types.js';
+import type {
+  BenchOptions,
+  BenchReport,
+  DatabaseScenario,
+  MqttScenario,
+  ResultRow,
+  StandaloneScenario,
+} from './types.js';
 
 export { BENCH_USAGE, parseBenchArgs } from './options.js';
 export type { BenchOptions, BenchReport, ResultRow } from './types.js';
@@ -14,9 +21,9 @@ export type { BenchOptions, BenchReport, ResultRow } from './types.js';
 async function runMqtt(
   options: BenchOptions,
   progress: Progress,
-  scenarios: MqttScenario[],
+  scenarios: { mqtt: MqttScenario[]; database: DatabaseScenario[] },
 ): Promise<ResultRow[]> {
-  if (scenarios.length === 0) return [];
+  if (scenarios.mqtt.length === 0 && scenarios.database.length === 0) return [];
   if (options.clientNoDelay) forceClientNoDelay();
   const requester = RequesterProcess.start();
   try {
@@ -43,9 +50,10 @@ export async function runBench(
   const progress = new Progress();
   const scenarios = selectScenarios(options.scenarios);
   const mqtt = scenarios.filter((s): s is MqttScenario => s.kind === 'mqtt');
+  const database = scenarios.filter((s): s is DatabaseScenario => s.kind === 'database');
   const standalone = scenarios.filter((s): s is StandaloneScenario => s.kind === 'standalone');
   const rows = [
-    ...(await runMqtt(options, progress, mqtt)),
+    ...(await runMqtt(options, progress, { mqtt, database })),
     ...(await runStandalone(options, progress, standalone)),
   ];
   progress.done();

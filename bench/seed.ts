@@ -13,15 +13,15 @@ const SERVICES = {
 const LARGE_QUOTA = 9_000_000;
 const BATCH = 500;
 
-function plan(n: number): PlanImport {
+function plan(n: number, fleet: string): PlanImport {
   return {
-    plan_id: planId(n),
-    customer_id: `CUST-BENCH-${n}`,
+    plan_id: planId(n, fleet),
+    customer_id: `CUST-${fleet.toUpperCase()}-${n}`,
     template_id: TEMPLATE,
     payment_cycle: 'CURRENT',
     service_cycle: 'BATTERY_ISSUED',
     serviceStates: [
-      { service_id: SERVICES.swaps, used: 0, quota: LARGE_QUOTA, current_asset: heldBattery(n) },
+      { service_id: SERVICES.swaps, used: 0, quota: LARGE_QUOTA, current_asset: heldBattery(n, fleet) },
       { service_id: SERVICES.energy, used: 0, quota: LARGE_QUOTA, current_asset: null },
       { service_id: SERVICES.network, used: 0, quota: LARGE_QUOTA, current_asset: null },
     ],
@@ -33,13 +33,13 @@ async function inBatches<T>(items: T[], work: (batch: T[]) => Promise<unknown>):
 }
 
 /** `plans` plans each holding its battery, and a stock of charged batteries at the bench station. */
-export async function seedFleet(db: Db, plans: number): Promise<void> {
+export async function seedFleet(db: Db, plans: number, fleet = 'bench'): Promise<void> {
   const stock = Array.from({ length: stockSize(plans) }, (_, i) => ({
-    asset_id: stockBattery(i + 1),
+    asset_id: stockBattery(i + 1, fleet),
     capacity_kwh: 32,
     station_id: FLEET_STATION,
   }));
   await inBatches(stock, (batch) => addAssets(db, batch));
-  const list = Array.from({ length: plans }, (_, i) => plan(i + 1));
+  const list = Array.from({ length: plans }, (_, i) => plan(i + 1, fleet));
   await inBatches(list, (batch) => importPlans(db, batch, new Date()));
 }

@@ -1,4 +1,6 @@
 /** The shapes shared by the bench runner, its scenarios and its report. */
+import type { QueryCounter } from './query-counter.js';
+import type { BenchStation } from './station.js';
 
 export type RowStatus = 'ok' | 'unavailable' | 'failed';
 
@@ -20,6 +22,13 @@ export interface ReferenceRef {
   scenario: string;
   variant: string;
   throughput_per_s: number;
+  /** The reference's median latency (ms), when it has one. */
+  p50_ms?: number;
+}
+
+/** A further ceiling of the same run this row is compared with (e.g. own-sql beside single-statement). */
+export interface Comparison extends ReferenceRef {
+  ratio: number;
 }
 
 /** One measured line of the table. */
@@ -41,6 +50,8 @@ export interface ResultRow {
   /** The ceiling (or baseline) of the same run this row is compared with. */
   reference: ReferenceRef | null;
   ratio: number | null;
+  /** Further ceilings of the same run (MqttScenario.alsoComparedWith). */
+  comparisons?: Comparison[];
   metrics: Record<string, number>;
   targets: TargetCheck[];
 }
@@ -117,6 +128,8 @@ export interface MqttScenario {
   responder: Responder;
   /** The scenario whose row at the same broker/database/in-flight is this one's ceiling. */
   ceiling: string | null;
+  /** Further ceilings (rows of the same broker and database), e.g. the database-only cost of the work. */
+  alsoComparedWith?: readonly string[];
   /** False when the database plays no part (measured once per broker). */
   usesDatabase: boolean;
   /** Builds the next request (runs in the requester process); null when no plan is free. */
@@ -124,4 +137,20 @@ export interface MqttScenario {
   targets?(row: ResultRow): TargetCheck[];
 }
 
-export type Scenario = MqttScenario | StandaloneScenario;
+/** What a database scenario gets: the running bench station of one broker/database pair. */
+export interface DatabaseContext {
+  readonly options: BenchOptions;
+  readonly station: BenchStation;
+  readonly queries: QueryCounter;
+  progress(text: string): void;
+}
+
+/** Runs against the database of each broker/database pair once (not per in-flight level), no MQTT. */
+export interface DatabaseScenario {
+  kind: 'database';
+  name: string;
+  description: string;
+  run(ctx: DatabaseContext): Promise<ResultRow>;
+}
+
+export type Scenario = MqttScenario | StandaloneScenario | DatabaseScenario;

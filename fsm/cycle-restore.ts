@@ -1,5 +1,6 @@
 import { SwapdError } from '../src/errors.js';
 import type { CycleRecord, RawCycleRecord } from './cycle.types.js';
+import { fastRestore } from './cycle-fast-path.js';
 import { migrateRaw } from './cycle-migrations.js';
 import { definitionOf } from './cycle-registry.js';
 import { parseSnapshot, toRecord } from './cycle-snapshot.js';
@@ -18,6 +19,8 @@ export function restoreRecord(raw: RawCycleRecord): CycleRecord {
     const why = `machine version ${version} is newer than this swapd's version ${def.version}`;
     throw versionFault(raw, `${why}; upgrade swapd before it handles this plan`);
   }
+  const fast = fastRestore(raw);
+  if (fast) return fast;
   const current = migrateRaw(raw, def.version, def.migrations);
   return toRecord(raw.cycle, parseSnapshot(current));
 }

@@ -7,6 +7,7 @@ import type {
   FsmInput,
   TransitionResult,
 } from './cycle.types.js';
+import { fastTransition } from './cycle-fast-path.js';
 import { assertParams, epochOf } from './cycle-params.js';
 import { type CycleDefinition, definitionOf } from './cycle-registry.js';
 import { restoreRecord } from './cycle-restore.js';
@@ -31,6 +32,8 @@ export function applyInput(
       `input for ${input.cycle} cannot be applied to ${record.cycle}`,
     );
   }
+  const fast = fastTransition(record, input.input);
+  if (fast) return { ok: true, from: record.state, to: fast.state, record: fast };
   const def = definitionOf(record.cycle);
   const snapshot = parseSnapshot(restoreRecord(record));
   const event = toEvent(input, params, at);

@@ -6,6 +6,8 @@ import * as scopedIdempotency from './0004-scoped-idempotency.js';
 import * as telemetry from './0005-telemetry.js';
 import * as paymentLedger from './0006-payment-ledger.js';
 import * as genericPlans from './0007-generic-plans.js';
+import * as stationPageIndexes from './0008-station-page-indexes.js';
+import * as requestGroups from './0009-request-groups.js';
 
 /** Every migration, in order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ export const migrations: Record<string, Migration> = {
   '0005-telemetry': telemetry,
   '0006-payment-ledger': paymentLedger,
   '0007-generic-plans': genericPlans,
+  '0008-station-page-indexes': stationPageIndexes,
+  '0009-request-groups': requestGroups,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -343,6 +343,12 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
           kwhToleranceKwh: config.kwh_mismatch_tolerance_kwh,
           scannerTimeoutMs: 2000,
           responseTopicPrefix: config.mqtt5_response_topic_prefix,
+          groups: {
+            maxSize: config.request_group_max,
+            waitMs: config.request_group_wait_ms,
+            // PGlite is one connection: a second group would only wait for it.
+            concurrency: database.kind === 'pglite' ? 1 : config.request_group_concurrency,
+          },
         },
         routes,
         observe: (action, outcome, seconds) => {
@@ -351,6 +357,7 @@ export async function startSwapd(config: SwapdConfig, options: StartOptions = {}
         },
         onEventsQueued: () => relay.kick(),
         onResponseTopicIgnored: (reason) => metrics.responseTopicsIgnored.inc({ reason }),
+        onGroup: (size, outcome) => metrics.observeGroup(size, outcome),
         ...(config.odoo_hmac_secret ? { signatureProblem: odooSignatureCheck(config.odoo_hmac_secret) } : {}),
       });
       if (config.mqtt_url && config.database_url) {

@@ -9,6 +9,7 @@ export const completeService: MqttScenario = {
   description: 'COMPLETE_SERVICE over MQTT QoS 1 (seed 002 §2 request), a fresh outgoing battery each time',
   responder: 'swapd',
   ceiling: 'single-statement',
+  alsoComparedWith: ['own-sql'],
   usesDatabase: true,
   next: (fleet, seq, runId) =>
     swapRequest(

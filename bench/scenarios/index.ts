@@ -3,6 +3,7 @@ import { completeService } from './complete-service.js';
 import { equipmentCheckout } from './equipment-checkout.js';
 import { modbusPolling } from './modbus-polling.js';
 import { mqttEcho } from './mqtt-echo.js';
+import { ownSql } from './own-sql.js';
 import { safetyGuard } from './safety-guard.js';
 import { singleStatement } from './single-statement.js';
 import { startup } from './startup.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   singleStatement,
   equipmentCheckout,
   completeService,
+  ownSql,
   modbusPolling,
   safetyGuard,
   startup,
@@ -40,8 +42,10 @@ export function selectScenarios(filter: readonly string[]): Scenario[] {
   for (let grew = true; grew; ) {
     grew = false;
     for (const s of SCENARIOS) {
-      if (s.kind === 'mqtt' && wanted.has(s.name) && s.ceiling && !wanted.has(s.ceiling)) {
-        wanted.add(s.ceiling);
+      if (s.kind !== 'mqtt' || !wanted.has(s.name)) continue;
+      for (const ceiling of [...(s.ceiling ? [s.ceiling] : []), ...(s.alsoComparedWith ?? [])]) {
+        if (wanted.has(ceiling)) continue;
+        wanted.add(ceiling);
         grew = true;
       }
     }

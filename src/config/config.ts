@@ -64,6 +64,12 @@ export interface SwapdConfig {
   readonly outbox_lease_ms: number;
   readonly scheduler_interval_ms: number;
   readonly db_pool_size: number;
+  /** Writing requests in one transaction at most (1: every request on its own). */
+  readonly request_group_max: number;
+  /** How long a group waits for requests already on their way (never when none is). */
+  readonly request_group_wait_ms: number;
+  /** Request groups in their transactions at once (PGlite: always 1). */
+  readonly request_group_concurrency: number;
   readonly kwh_mismatch_tolerance_kwh: number;
   readonly broker_password_file: string | null;
   readonly broker_acl_file: string | null;

@@ -69,6 +69,38 @@ export interface RequestTransaction {
   planPayments(planId: string, paymentIds: readonly string[]): Promise<PaymentView[]>;
 }
 
+/** One request of a group: its key and what it needs loaded (a group's members all lock). */
+export interface GroupMember {
+  key: IdempotencyKey;
+  load: LoadRequest;
+}
+
+/** What the group's claim found for one member; `unknown`: its key exists but was not found again. */
+export type GroupClaim =
+  | Exclude<ClaimResult, { kind: 'claimed' }>
+  | { kind: 'claimed'; loaded: LoadedRequest | null }
+  | { kind: 'unknown' };
+
+/**
+ * The unit of work a group of requests runs in: one claim-lock-read for all, one write for all, one
+ * commit. The members touch disjoint plans, batteries, payments and keys.
+ */
+export interface GroupTransaction {
+  /**
+   * Claims every member's key; for those that were new, locks the plans, then the batteries, then the
+   * payments (each kind in id order) and reads them. One database round trip; results in member order.
+   */
+  claimAndLoad(members: readonly GroupMember[]): Promise<GroupClaim[]>;
+  /**
+   * Every member's writes together (one statement, plus the effects one statement cannot express, in
+   * order, member by member); the keys in `dropped` (members refused before writing) are given back.
+   */
+  write(writes: readonly RequestWrite[], dropped: readonly IdempotencyKey[]): Promise<void>;
+  planPayments(planId: string, paymentIds: readonly string[]): Promise<PaymentView[]>;
+}
+
 export interface RequestStore {
   transaction<T>(work: (tx: RequestTransaction) => Promise<T>): Promise<T>;
+  /** Several requests in one transaction; absent when this store runs every request on its own. */
+  groupTransaction?<T>(work: (tx: GroupTransaction) => Promise<T>): Promise<T>;
 }

@@ -63,6 +63,8 @@ export interface TelemetryStore {
   /** Writes a batch in one statement; at most one entry per asset and per site/type. */
   write(batch: TelemetryBatch): Promise<{ latest: number; history: number }>;
   latestForAsset(assetId: string): Promise<AssetTelemetry | null>;
+  /** The batteries that have a latest row, or null when there are more than `limit`. */
+  storedAssetIds(limit: number): Promise<string[] | null>;
   latestForSite(siteId: string, messageType: string): Promise<SiteMessage | null>;
   latestOfType(messageType: string): Promise<SiteMessage[]>;
   history(assetId: string, from: Date, to: Date, limit: number): Promise<TelemetryPoint[]>;

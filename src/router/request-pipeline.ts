@@ -1,25 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import type { ActionHandler, HandlerSettings } from '../../agents/handler.types.js';
-import type { AgentResult, Effect } from '../../agents/shared/agent.types.js';
-import type { AgentContext, AssetView, PaymentView } from '../../agents/shared/plan.types.js';
-import { isSwapdError, isUnavailableError, SwapdError } from '../errors.js';
+import type { HandlerSettings } from '../../agents/handler.types.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage } from '../ports/broker.js';
 import type { Clock } from '../ports/clock.js';
 import type { BatteryReading, BatteryScanner } from '../ports/scanner.js';
-import type { IdempotencyKey, LoadedPlan, RequestStore, RequestTransaction } from '../ports/store.js';
+import type { IdempotencyKey, RequestStore, RequestTransaction } from '../ports/store.js';
 import { ENVELOPE_REQUEST } from '../validation/message-schemas.js';
 import type { MessageValidator } from '../validation/message-validator.js';
-import { runCycles } from './cycles.js';
 import { type FlatResponse, type Normalised, normalise, render } from './envelope.js';
+import {
+  type Answer,
+  type AnyHandler,
+  loadOf,
+  PlanNotFound,
+  type Prepared,
+  RequestDecider,
+} from './request-decision.js';
+import { type GroupOutcome, type GroupSettings, RequestGroups } from './request-groups.js';
 import { requestHash } from './request-hash.js';
 import { checkResponseTopic, type IgnoredReason } from './response-topic.js';
-import { errorResponse, type ResponseBase, replayResponse, resultResponse } from './responses.js';
+import { errorResponse, type ResponseBase } from './responses.js';
 import type { Action, ParsedTopic } from './topics.js';
 import { parseRequestTopic } from './topics.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: handlers narrow their own request types
-type AnyHandler = ActionHandler<any>;
 
 export interface PipelineSettings extends HandlerSettings {
   readonly maxPayloadBytes: number;
@@ -28,6 +29,8 @@ export interface PipelineSettings extends HandlerSettings {
   readonly scannerTimeoutMs: number;
   /** MQTT 5 Response Topics are answered on only under this prefix; null: never. */
   readonly responseTopicPrefix: string | null;
+  /** Request groups for writing actions (absent, or maxSize 1: every request on its own). */
+  readonly groups?: GroupSettings;
 }
 
 export interface PipelineDeps {
@@ -49,6 +52,8 @@ export interface PipelineDeps {
   signatureProblem?: (action: Action, payload: Record<string, unknown>, now: Date) => string | null;
   /** Told of every MQTT 5 Response Topic that was not answered on (metrics). */
   onResponseTopicIgnored?: (reason: IgnoredReason) => void;
+  /** Told of every request group of two or more: its size and how it ended (metrics). */
+  onGroup?: (size: number, outcome: GroupOutcome) => void;
 }
 
 export interface Outbound {
@@ -58,34 +63,41 @@ export interface Outbound {
   correlationData?: Buffer;
 }
 
-class PlanNotFound extends Error {}
-
-/** A request found invalid only once its plan and batteries were loaded: answered, nothing kept. */
-class RejectedInTransaction extends Error {
-  constructor(readonly response: FlatResponse) {
-    super('rejected');
-  }
-}
-
-/** A response, and its JSON text when it was already serialised (to be stored). */
-interface Answer {
-  response: FlatResponse;
-  text?: string;
-}
-
-interface Prepared {
-  topic: ParsedTopic;
-  handler: AnyHandler;
-  normalised: Normalised;
-  key: IdempotencyKey;
-}
-
 /** One request in, exactly one response out: validation, idempotency, the transaction, the answer. */
 export class RequestPipeline {
   readonly #deps: PipelineDeps;
+  readonly #decider: RequestDecider;
+  readonly #groups: RequestGroups | null;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
+    this.#decider = new RequestDecider({
+      validator: deps.validator,
+      routes: deps.routes,
+      settings: deps.settings,
+      log: deps.log,
+    });
+    this.#groups = this.#groupsOf(deps);
+  }
+
+  #groupsOf(deps: PipelineDeps): RequestGroups | null {
+    const { store } = deps;
+    const settings = deps.settings.groups;
+    if (!store.groupTransaction || !settings || settings.maxSize < 2) return null;
+    return new RequestGroups({
+      store: { ...store, groupTransaction: store.groupTransaction.bind(store) },
+      decider: this.#decider,
+      alone: (p, base, readings) => this.#alone(p, base, readings),
+      settings,
+      log: deps.log,
+      ...(deps.onEventsQueued ? { onEventsQueued: deps.onEventsQueued } : {}),
+      ...(deps.onGroup ? { onGroup: deps.onGroup } : {}),
+    });
+  }
+
+  /** Resolves once no request waits for a group or is in one. */
+  drain(): Promise<void> {
+    return this.#groups?.drain() ?? Promise.resolve();
   }
 
   async handle(message: InboundMessage): Promise<Outbound | null> {
@@ -200,9 +212,23 @@ export class RequestPipeline {
     return { topic, handler, normalised: n, key };
   }
 
+  /** Writing actions go through a request group (when there are groups), read-only ones straight on. */
   async #execute(p: Prepared, base: ResponseBase): Promise<Answer> {
+    const groups = p.handler.readOnly ? null : this.#groups;
+    groups?.expect();
+    let readings: Map<string, BatteryReading>;
     try {
-      const readings = await this.#readHardware(p);
+      readings = await this.#readHardware(p);
+    } catch (err) {
+      groups?.arrived();
+      throw err;
+    }
+    return groups ? groups.submit(p, base, readings, true) : this.#alone(p, base, readings);
+  }
+
+  /** The request in a transaction of its own; every fault becomes its answer. */
+  async #alone(p: Prepared, base: ResponseBase, readings: Map<string, BatteryReading>): Promise<Answer> {
+    try {
       let queued = false;
       const answer = await this.#deps.store.transaction(async (tx) => {
         const out = await this.#inTransaction(tx, p, base, readings);
@@ -212,36 +238,8 @@ export class RequestPipeline {
       if (queued) this.#deps.onEventsQueued?.();
       return answer;
     } catch (err) {
-      return { response: this.#fault(err, base, p) };
+      return { response: this.#decider.fault(err, base, p) };
     }
-  }
-
-  /** Built only when something is logged: a child per request costs more than the request's logging. */
-  #requestLog(p: Prepared): Logger {
-    return this.#deps.log.child({
-      plan_id: p.topic.planId,
-      correlation_id: p.key.key,
-      action: p.topic.action,
-    });
-  }
-
-  #existing(
-    hash: string,
-    stored: Record<string, unknown> | null,
-    p: Prepared,
-    base: ResponseBase,
-  ): FlatResponse {
-    if (hash !== p.key.requestHash) {
-      const name = p.key.scope === 'payment' ? 'payment_receipt_id' : 'correlation_id';
-      const message = `${name} ${p.key.key} was used before with a different request`;
-      return errorResponse(base, 'IDEMPOTENCY_CONFLICT', message);
-    }
-    if (!stored)
-      throw new SwapdError(
-        'SERVICE_UNAVAILABLE',
-        'the first request with this correlation_id is still running',
-      );
-    return replayResponse(stored, base);
   }
 
   async #inTransaction(
@@ -250,95 +248,15 @@ export class RequestPipeline {
     base: ResponseBase,
     readings: Map<string, BatteryReading>,
   ): Promise<{ answer: Answer; queued: boolean }> {
-    const request = p.normalised.request;
-    const claim = await tx.claimAndLoad(p.key, {
-      planId: p.topic.planId,
-      assetIds: p.handler.assetIds(request),
-      paymentIds: p.handler.paymentIds?.(request) ?? [],
-      lock: !p.handler.readOnly,
-    });
+    const claim = await tx.claimAndLoad(p.key, loadOf(p));
     if (claim.kind === 'existing') {
-      return {
-        answer: { response: this.#existing(claim.requestHash, claim.response, p, base) },
-        queued: false,
-      };
+      const response = this.#decider.existing(claim.requestHash, claim.response, p, base);
+      return { answer: { response }, queued: false };
     }
-    const loaded = claim.loaded;
-    if (!loaded) throw new PlanNotFound();
-    const need = p.handler.planPayments?.(request) ?? 'never';
-    const withPlanPayments = async () =>
-      mergePayments(
-        loaded.payments,
-        await tx.planPayments(p.topic.planId, p.handler.paymentIds?.(request) ?? []),
-      );
-    const payments = need === 'always' ? await withPlanPayments() : loaded.payments;
-    let ctx = this.#context(loaded.plan, loaded.assets, payments, readings, base.now);
-    let result = this.#decide(ctx, loaded.plan, request, base.now);
-    if (need === 'on-refusal' && !result.success) {
-      // Decisions are pure: taken again with the plan's open payments, to say what awaits Odoo.
-      ctx = this.#context(loaded.plan, loaded.assets, await withPlanPayments(), readings, base.now);
-      result = this.#decide(ctx, loaded.plan, request, base.now);
-    }
-    if (result.signals[0] === 'VALIDATION_FAILED')
-      throw new RejectedInTransaction(resultResponse(base, result));
-    // A refusal changes nothing but its events, its audit rows and the record of money taken.
-    const kept = result.success ? result.effects : result.effects.filter(keptOnRefusal);
-    const effects = this.#stampEvents(kept, base.now);
-    const cycles = result.success && 'changed' in result ? result.changed : [];
-    const response = resultResponse(base, result);
-    const text = JSON.stringify(response);
-    await tx.write({
-      key: p.key,
-      responseText: text,
-      cycles,
-      effects,
-      ctx: { planId: p.topic.planId, correlationId: p.key.key, now: base.now },
-    });
-    return { answer: { response, text }, queued: effects.some((e) => e.kind === 'event') };
-  }
-
-  /** Each event gets its id and time here, and must match its schema before it may be queued. */
-  #stampEvents(effects: Effect[], now: Date): Effect[] {
-    return effects.map((e) => {
-      if (e.kind !== 'event') return e;
-      const payload = {
-        event_id: randomUUID(),
-        timestamp: now.toISOString(),
-        ...e.payload,
-        event_type: e.event_type,
-      };
-      const check = this.#deps.validator.validate(`event:${e.event_type}`, payload);
-      if (!check.ok) {
-        const where = check.details.map((d) => `${d.path} ${d.message}`).join('; ');
-        throw new SwapdError('INTERNAL_ERROR', `event ${e.event_type} does not match its schema: ${where}`);
-      }
-      return { ...e, payload };
-    });
-  }
-
-  #decide(ctx: AgentContext, loaded: LoadedPlan, request: Record<string, unknown>, now: Date) {
-    const handler = this.#deps.routes[request.action as Action] as AnyHandler;
-    const result: AgentResult = handler.decide(ctx, request, this.#deps.settings);
-    if (!result.success || result.fsmInputs.length === 0) return result;
-    const cycles = runCycles(loaded.cycles, result.fsmInputs, loaded.view.template, now);
-    return cycles.ok ? { ...result, changed: cycles.changed } : cycles.refusal;
-  }
-
-  #context(
-    loaded: LoadedPlan,
-    assets: AssetView[],
-    payments: PaymentView[],
-    readings: Map<string, BatteryReading>,
-    now: Date,
-  ): AgentContext {
-    return {
-      plan: loaded.view,
-      assets: new Map(assets.map((a) => [a.asset_id, a])),
-      payments: new Map(payments.map((p) => [p.payment_id, p])),
-      readings,
-      now,
-      siteId: this.#deps.settings.siteId,
-    };
+    if (!claim.loaded) throw new PlanNotFound();
+    const decided = await this.#decider.decide(tx, p, base, readings, claim.loaded);
+    await tx.write(decided.write);
+    return { answer: decided.answer, queued: decided.queued };
   }
 
   /** Hardware is asked before the transaction opens, so no row lock waits on a Modbus round trip. */
@@ -353,45 +271,14 @@ export class RequestPipeline {
           const reading = await withTimeout(this.#deps.scanner.read(id), timeout);
           if (reading) readings.set(id, reading);
         } catch (err) {
-          this.#requestLog(p).warn(
-            { err, asset_id: id },
-            'station hardware could not read the battery; using the app value',
-          );
+          this.#decider
+            .requestLog(p)
+            .warn({ err, asset_id: id }, 'station hardware could not read the battery; using the app value');
         }
       }),
     );
     return readings;
   }
-
-  #fault(err: unknown, base: ResponseBase, p: Prepared): FlatResponse {
-    if (err instanceof RejectedInTransaction) return err.response;
-    if (err instanceof PlanNotFound) {
-      return errorResponse(base, 'SERVICE_PLAN_NOT_FOUND', `no service plan '${p.topic.planId}'`);
-    }
-    if (isSwapdError(err) && err.code !== 'INTERNAL_ERROR')
-      return errorResponse(base, err.code, err.message, [...err.details]);
-    if (isUnavailableError(err)) {
-      this.#requestLog(p).warn({ err }, 'dependency unavailable; request not applied');
-      return errorResponse(
-        base,
-        'SERVICE_UNAVAILABLE',
-        'a dependency is unavailable; nothing was applied, retry later',
-      );
-    }
-    this.#requestLog(p).error({ err }, 'request failed');
-    return errorResponse(base, 'INTERNAL_ERROR', 'internal error; nothing was applied');
-  }
-}
-
-function keptOnRefusal(e: Effect): boolean {
-  return e.kind === 'event' || e.kind === 'audit' || (e.kind === 'payment' && e.payment.status === 'PENDING');
-}
-
-/** The ledger rows replace the short rows of the same payments. */
-function mergePayments(short: PaymentView[], full: PaymentView[]): PaymentView[] {
-  const byId = new Map(short.map((v) => [v.payment_id, v]));
-  for (const v of full) byId.set(v.payment_id, v);
-  return [...byId.values()];
 }
 
 function topicMismatch(topic: ParsedTopic, request: Record<string, unknown>) {

@@ -72,6 +72,24 @@ export class SwapdMetrics {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'swapd_' });
   }
 
+  readonly requestGroups = new Counter({
+    name: 'swapd_request_groups_total',
+    help: 'Request groups of two or more writing requests, by outcome (committed, or one-by-one after a database error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly requestGroupSize = new Histogram({
+    name: 'swapd_request_group_size',
+    help: 'Writing requests per request group (groups of two or more)',
+    buckets: [2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+
+  observeGroup(size: number, outcome: string): void {
+    this.requestGroups.inc({ outcome });
+    this.requestGroupSize.observe(size);
+  }
+
   observeRequest(action: string, outcome: string, seconds: number): void {
     this.requests.inc({ action, outcome });
     this.requestSeconds.observe({ action }, seconds);

@@ -4,7 +4,8 @@ import { heldBattery, planId, stockBattery } from '../../bench/fleet.js';
 import { seedFleet } from '../../bench/seed.js';
 import { type DatabaseHandle, openDatabase } from '../../src/adapters/db/connect.js';
 import { migrateToLatest } from '../../src/adapters/db/migrate.js';
-import { ADD_QUOTA, RENEW_QUOTA, WRITE } from '../../src/adapters/db/request-sql.js';
+import { ADD_QUOTA, GROUP_WRITE, RENEW_QUOTA, WRITE } from '../../src/adapters/db/request-sql.js';
+import { rawPoolOf } from '../../src/adapters/db/sql-client.js';
 import { loadTemplates } from '../../src/adapters/templates/template-loader.js';
 import { upsertTemplates } from '../../src/admin/admin.repo.js';
 import { PROJECT_ROOT } from '../../src/main.js';
@@ -16,7 +17,12 @@ const PLANS = 2000;
 
 function literal(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `array[${value.map(literal).join(',')}]::text[]`;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return `'{}'`;
+    const of = (t: string) => value.every((v) => typeof v === t);
+    const type = of('number') ? 'integer' : of('boolean') ? 'boolean' : 'text';
+    return `array[${value.map(literal).join(',')}]::${type}[]`;
+  }
   if (typeof value === 'boolean' || typeof value === 'number') return String(value);
   const text = value instanceof Date ? value.toISOString() : String(value);
   return `'${text.replaceAll("'", "''")}'`;
@@ -54,6 +60,15 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
     await db?.drop();
   });
 
+  /** Every statement a function runs is explained (as a notice), with the plan it was given. */
+  async function autoExplainNested(): Promise<void> {
+    await client.query("load 'auto_explain'");
+    await client.query('set auto_explain.log_min_duration = 0');
+    await client.query('set auto_explain.log_nested_statements = on');
+    await client.query('set auto_explain.log_level = notice');
+    await client.query('set plan_cache_mode = auto');
+  }
+
   async function genericPlan(name: string, text: string, values: unknown[]): Promise<string> {
     await client.query(`prepare ${name} as ${text}`);
     await client.query('set plan_cache_mode = force_generic_plan');
@@ -63,6 +78,18 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
     await client.query(`deallocate ${name}`);
     return plan.rows.map((r) => r['QUERY PLAN']).join('\n');
   }
+
+  it("swapd's own connections plan its named statements generically (the plans checked here)", async () => {
+    const conn = await rawPoolOf(handle.db)?.connect();
+    try {
+      const { rows } = (await conn?.query<{ plan_cache_mode: string }>('show plan_cache_mode')) ?? {
+        rows: [],
+      };
+      expect(rows).toEqual([{ plan_cache_mode: 'force_generic_plan' }]);
+    } finally {
+      conn?.release();
+    }
+  });
 
   it('the write statement looks batteries up by key', async () => {
     const assets = [
@@ -106,6 +133,95 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
     expect(plan, plan).toMatch(/Index Scan (using|on) assets_pkey/);
   });
 
+  it('the group functions are planned generically and never scan a table, whatever the statistics', async () => {
+    const { rows } = await client.query<{ proname: string; proconfig: string[] }>(
+      `select proname, proconfig from pg_proc where proname in ('swapd_claim_and_read_group', 'swapd_group_write')
+       order by proname`,
+    );
+    expect(rows).toEqual([
+      {
+        proname: 'swapd_claim_and_read_group',
+        proconfig: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off'],
+      },
+      {
+        proname: 'swapd_group_write',
+        proconfig: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off'],
+      },
+    ]);
+  });
+
+  it("a group's write looks every row up by key", async () => {
+    const at = new Date().toISOString();
+    const plans = [planId(7), planId(8)];
+    const text = (n: number, v: string | null) => Array.from({ length: n }, () => v);
+    const values = [
+      // cycles
+      plans,
+      ['service_cycle', 'service_cycle'],
+      [1, 1],
+      ['BATTERY_ISSUED', 'BATTERY_ISSUED'],
+      '[{}, {}]',
+      text(2, null),
+      text(2, null),
+      text(2, at),
+      // batteries
+      [heldBattery(7), stockBattery(9), heldBattery(8), stockBattery(10)],
+      ['IN_STOCK', 'ISSUED', 'IN_STOCK', 'ISSUED'],
+      [null, planId(7), null, planId(8)],
+      [true, false, true, false],
+      ['S', null, 'S', null],
+      text(4, at),
+      // service states
+      plans,
+      ['svc', 'svc'],
+      ['1', '1'],
+      [true, true],
+      [true, true],
+      [stockBattery(9), stockBattery(10)],
+      text(2, at),
+      4,
+      // events
+      ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002'],
+      ['SERVICE_COMPLETED', 'SERVICE_COMPLETED'],
+      plans,
+      ['c-1', 'c-2'],
+      ['t', 't'],
+      '[{}, {}]',
+      // returned
+      [planId(7)],
+      [null],
+      [null],
+      [at],
+      // audits
+      [],
+      [],
+      [],
+      [],
+      '[]',
+      [],
+      // responses
+      ['request', 'request'],
+      ['c-1', 'c-2'],
+      plans,
+      ['equipment_checkout', 'equipment_checkout'],
+      '[{}, {}]',
+      // dropped keys
+      ['request'],
+      ['c-3'],
+      [planId(9)],
+      ['equipment_checkout'],
+    ];
+    await autoExplainNested();
+    notices.length = 0;
+    await client.query('begin');
+    await client.query(GROUP_WRITE.text, values);
+    await client.query('rollback');
+    const nested = notices.filter((n) => !n.includes('from swapd_group_write($1'));
+    expect(nested.length).toBeGreaterThan(0);
+    for (const n of nested) expect(n, n).not.toMatch(HOT_TABLES);
+    expect(nested.join('\n')).toMatch(/Index Scan (using|on) assets_pkey/);
+  });
+
   it.each([
     ['add quota', ADD_QUOTA.text, [planId(1), 'svc', '5', new Date()]],
     ['renew quota', RENEW_QUOTA.text, [planId(1), 'svc', '10', new Date()]],
@@ -135,6 +251,37 @@ describe('hot statements keep to index lookups (postgres, generic plans)', () =>
       const nested = notices.filter((n) => !n.includes('swapd_claim_and_read($1'));
       expect(nested.length).toBeGreaterThan(0);
       for (const n of nested) expect(n).not.toMatch(HOT_TABLES);
+    }
+  });
+
+  it("the group's claim-and-read function plans every query generically without a hot-table scan", async () => {
+    await client.query("load 'auto_explain'");
+    await client.query('set auto_explain.log_min_duration = 0');
+    await client.query('set auto_explain.log_nested_statements = on');
+    await client.query('set auto_explain.log_level = notice');
+    await client.query('set plan_cache_mode = auto');
+    for (let round = 0; round < 2; round++) {
+      notices.length = 0;
+      await client.query('begin');
+      await client.query(
+        `select * from swapd_claim_and_read_group($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+          $6::integer[], $7::text[], $8::integer[], $9::text[])`,
+        [
+          ['request', 'request', 'request'],
+          [`group-${round}-1`, `group-${round}-2`, 'k-10'],
+          [planId(3), planId(4), planId(11)],
+          ['equipment_checkout', 'equipment_checkout', 'equipment_checkout'],
+          ['h', 'h', 'h'],
+          [1, 1, 2, 2],
+          [heldBattery(3), stockBattery(5), heldBattery(4), stockBattery(6)],
+          [1],
+          ['pay-1'],
+        ],
+      );
+      await client.query('rollback');
+      const nested = notices.filter((n) => !n.includes('swapd_claim_and_read_group($1'));
+      expect(nested.length).toBeGreaterThan(4);
+      for (const n of nested) expect(n, n).not.toMatch(HOT_TABLES);
     }
   });
 });

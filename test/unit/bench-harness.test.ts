@@ -23,7 +23,7 @@ describe('bench harness', () => {
 
   it('adds the ceilings a selected scenario is compared with', () => {
     const names = selectScenarios(['complete-service']).map((s) => s.name);
-    expect(names).toEqual(['mqtt-echo', 'single-statement', 'complete-service']);
+    expect(names).toEqual(['mqtt-echo', 'single-statement', 'complete-service', 'own-sql']);
   });
 
   it('summarises latencies by nearest rank', () => {

@@ -15,7 +15,7 @@ import type { SqlClient } from './sql-client.js';
 
 type Of<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
 
-interface StateRow {
+export interface StateRow {
   service_id: string;
   increment: string;
   guarded: boolean;
@@ -118,7 +118,7 @@ function cycleRow(r: CycleRecord) {
   };
 }
 
-function assetRow(e: Of<'asset'>) {
+export function assetRow(e: Of<'asset'>) {
   const setStation = e.station_id !== undefined;
   return {
     asset_id: e.asset_id,
@@ -130,13 +130,13 @@ function assetRow(e: Of<'asset'>) {
 }
 
 /** The event's history row and its outbox row share one text: what is stored is what is published. */
-function eventRow(e: Of<'event'>, ctx: EffectContext) {
+export function eventRow(e: Of<'event'>, ctx: EffectContext) {
   const event_id = typeof e.payload.event_id === 'string' ? e.payload.event_id : randomUUID();
   const payload = { event_id, timestamp: ctx.now.toISOString(), ...e.payload, event_type: e.event_type };
   return { event_id, event_type: e.event_type, topic: e.topic, payload: JSON.stringify(payload) };
 }
 
-function auditRow(e: Of<'audit'>) {
+export function auditRow(e: Of<'audit'>) {
   return { kind: e.audit_kind, requester: e.requester, decision: e.decision, details: e.details };
 }
 

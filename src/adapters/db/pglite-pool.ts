@@ -19,8 +19,9 @@ export class PGlitePool implements PostgresPool {
     return new PGliteClient(this.#db, await this.#turn());
   }
 
-  /** The same turn for the request path's statements (RawPool). */
+  /** The same turn for the request path's statements (RawPool); they run on this thread (inline). */
   readonly raw: RawPool = {
+    inline: true,
     connect: async (): Promise<RawConnection> => {
       const client = await this.connect();
       return {

@@ -132,3 +132,20 @@ union
   credited::text, credit_service_id, provisional_amount::text, reversed::text, unrecovered::text, created_at, rejected_at
 from payments where plan_id = $1::text and status = 'REJECTED' order by rejected_at desc nulls last limit 10)`,
 };
+
+/** A group's claim, locks and read in one round trip (migrations/0009-group-claim.ts). */
+export const GROUP_CLAIM_AND_READ = {
+  name: 'swapd_claim_and_read_group',
+  text: `select * from swapd_claim_and_read_group($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+  $6::integer[], $7::text[], $8::integer[], $9::text[])`,
+};
+
+/**
+ * All writes of a group of requests in one statement (migrations/0009-request-groups.ts,
+ * swapd_group_write): every set a row per member change, each row with its plan and its request's time.
+ */
+export const GROUP_WRITE = {
+  name: 'swapd_group_write',
+  text: `select o_assets as assets, o_guarded as guarded, o_responses as responses, o_dropped as dropped
+from swapd_group_write(${Array.from({ length: 47 }, (_, i) => `$${i + 1}`).join(', ')})`,
+};

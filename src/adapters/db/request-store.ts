@@ -1,5 +1,8 @@
 import type { Db } from '../../ports/database.js';
 import type {
+  GroupClaim,
+  GroupMember,
+  GroupTransaction,
   IdempotencyKey,
   LoadRequest,
   RequestStore,
@@ -7,8 +10,9 @@ import type {
   RequestWrite,
 } from '../../ports/store.js';
 import { applyInOrder, effectSet, emptyWriteSet, writeSet } from './effects.repo.js';
+import { writeGroup } from './group-write.js';
 import { type PaymentRow, type RequestRow, toLoadedRequest, toPaymentView } from './plan.repo.js';
-import { CLAIM_AND_READ, PLAN_PAYMENTS } from './request-sql.js';
+import { CLAIM_AND_READ, GROUP_CLAIM_AND_READ, PLAN_PAYMENTS } from './request-sql.js';
 import { inRawTransaction, kyselyClient, rawPoolOf, type SqlClient } from './sql-client.js';
 
 function parse(value: unknown): Record<string, unknown> | null {
@@ -48,24 +52,80 @@ async function write(client: SqlClient, w: RequestWrite): Promise<void> {
   await writeSet(client, { ...set, cycles: w.cycles, response: { key: w.key, text: w.responseText } }, w.ctx);
 }
 
+type GroupRow = ClaimAndReadRow & { member: number };
+
+/** The group function's arguments: one array per key column; batteries and payments as (member, id) pairs. */
+function groupArguments(members: readonly GroupMember[]): unknown[] {
+  const keys = {
+    scope: [] as string[],
+    key: [] as string[],
+    plan: [] as string[],
+    operation: [] as string[],
+    hash: [] as string[],
+  };
+  const assets: [number[], string[]] = [[], []];
+  const payments: [number[], string[]] = [[], []];
+  members.forEach(({ key, load }, i) => {
+    keys.scope.push(key.scope);
+    keys.key.push(key.key);
+    keys.plan.push(key.planId);
+    keys.operation.push(key.operation);
+    keys.hash.push(key.requestHash);
+    for (const id of load.assetIds) {
+      assets[0].push(i + 1);
+      assets[1].push(id);
+    }
+    for (const id of load.paymentIds) {
+      payments[0].push(i + 1);
+      payments[1].push(id);
+    }
+  });
+  return [keys.scope, keys.key, keys.plan, keys.operation, keys.hash, ...assets, ...payments];
+}
+
+/** Every member's key claimed, the new ones' rows locked and read: one round trip, in member order. */
+async function claimGroup(client: SqlClient, members: readonly GroupMember[]): Promise<GroupClaim[]> {
+  const { rows } = await client.query<GroupRow>(GROUP_CLAIM_AND_READ, groupArguments(members));
+  const out: GroupClaim[] = members.map(() => ({ kind: 'unknown' }));
+  for (const row of rows) {
+    out[Number(row.member) - 1] = row.claimed
+      ? { kind: 'claimed', loaded: row.plan_id === null ? null : toLoadedRequest(row) }
+      : { kind: 'existing', requestHash: row.request_hash ?? '', response: parse(row.response) };
+  }
+  return out;
+}
+
+async function planPayments(client: SqlClient, planId: string, ids: readonly string[]) {
+  const { rows } = await client.query<PaymentRow>(PLAN_PAYMENTS, [planId, [...ids]]);
+  return rows.map(toPaymentView);
+}
+
 function transactionOn(client: SqlClient): RequestTransaction {
   return {
     claimAndLoad: (key, request) => claimAndLoad(client, key, request),
     write: (w) => write(client, w),
-    planPayments: async (planId, ids) => {
-      const { rows } = await client.query<PaymentRow>(PLAN_PAYMENTS, [planId, [...ids]]);
-      return rows.map(toPaymentView);
-    },
+    planPayments: (planId, ids) => planPayments(client, planId, ids),
   };
 }
 
-/** Prepared statements on the database's own pool when openDatabase made it; Kysely otherwise. */
+function groupOn(client: SqlClient): GroupTransaction {
+  return {
+    claimAndLoad: (members) => claimGroup(client, members),
+    write: (writes, dropped) => writeGroup(client, writes, dropped),
+    planPayments: (planId, ids) => planPayments(client, planId, ids),
+  };
+}
+
+/**
+ * Prepared statements on the database's own pool when openDatabase made it, with request groups; a Db
+ * opened elsewhere (a tool's, a test's) runs the same SQL through Kysely, every request on its own.
+ */
 export function createRequestStore(db: Db): RequestStore {
   const pool = rawPoolOf(db);
+  if (!pool)
+    return { transaction: (work) => db.transaction().execute((tx) => work(transactionOn(kyselyClient(tx)))) };
   return {
-    transaction: (work) =>
-      pool
-        ? inRawTransaction(pool, (client) => work(transactionOn(client)))
-        : db.transaction().execute((tx) => work(transactionOn(kyselyClient(tx)))),
+    transaction: (work) => inRawTransaction(pool, (client) => work(transactionOn(client))),
+    groupTransaction: (work) => inRawTransaction(pool, (client) => work(groupOn(client))),
   };
 }

@@ -26,6 +26,8 @@ export interface RawConnection {
 
 export interface RawPool {
   connect(): Promise<RawConnection>;
+  /** The database runs on this thread (PGlite): its statements take no time on the event loop's clock. */
+  readonly inline?: boolean;
 }
 
 const RAW_POOLS = new WeakMap<Db, RawPool>();
@@ -54,7 +56,7 @@ export async function inRawTransaction<T>(
   pool: RawPool,
   work: (client: SqlClient) => Promise<T>,
 ): Promise<T> {
-  const conn = await pool.connect();
+  const conn = pool.inline ? yielding(await pool.connect()) : await pool.connect();
   let broken = false;
   try {
     await conn.query('begin');
@@ -69,4 +71,19 @@ export async function inRawTransaction<T>(
   } finally {
     conn.release(broken);
   }
+}
+
+/**
+ * A database on this thread runs a transaction start to end as one chain of microtasks: no message that
+ * arrives meanwhile would be read until it is over (and no request could join a request group while
+ * another is in its transaction). A turn of the event loop before each statement lets them in.
+ */
+function yielding(conn: RawConnection): RawConnection {
+  return {
+    query: async (statement, values) => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return conn.query(statement, values);
+    },
+    release: (broken) => conn.release(broken),
+  };
 }

@@ -146,6 +146,14 @@ export function createTelemetryRepo(db: Db): TelemetryStore {
       const row = out.rows[0];
       return { latest: Number(row?.latest ?? 0), history: Number(row?.history ?? 0) };
     },
+    async storedAssetIds(limit) {
+      const rows = await db
+        .selectFrom('telemetry_latest')
+        .select('asset_id')
+        .limit(limit + 1)
+        .execute();
+      return rows.length > limit ? null : rows.map((r) => r.asset_id);
+    },
     async latestForAsset(assetId) {
       const row = (await db
         .selectFrom('telemetry_latest')

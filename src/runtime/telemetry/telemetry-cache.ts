@@ -25,8 +25,12 @@ export class TelemetryCache {
   readonly #sites = new Map<string, SiteMessage>();
   #pendingAssets = new Map<string, AssetTelemetry>();
   #pendingSites = new Map<string, SiteMessage>();
+  /** Batteries the database was asked about and had no reading of (until one arrives). */
+  readonly #storeHadNone = new Map<string, true>();
   /** Unwritten readings pushed out of a full pending set (database down for long). */
   droppedPending = 0;
+  /** True once a battery's reading was pushed out by newer ones: memory no longer holds all it saw. */
+  hasForgotten = false;
 
   constructor(maxAssets: number) {
     this.#maxAssets = maxAssets;
@@ -44,9 +48,33 @@ export class TelemetryCache {
   foldAsset(reading: AssetTelemetry): boolean {
     const held = this.#assets.get(reading.assetId);
     if (held && held.measuredAt.getTime() > reading.measuredAt.getTime()) return false;
-    setBounded(this.#assets, reading.assetId, reading, this.#maxAssets);
+    this.#keep(reading);
     this.#addPendingAsset(reading);
     return true;
+  }
+
+  /**
+   * What the database answered for a battery the memory did not hold: its stored row (kept, not
+   * written again) or none. The memory then answers on its own until it forgets the battery.
+   */
+  rememberStored(assetId: string, stored: AssetTelemetry | null): void {
+    if (stored === null) {
+      if (!this.#assets.has(assetId)) setBounded(this.#storeHadNone, assetId, true, this.#maxAssets);
+      return;
+    }
+    const held = this.#assets.get(assetId);
+    if (held && held.measuredAt.getTime() >= stored.measuredAt.getTime()) return;
+    this.#keep(stored);
+  }
+
+  #keep(reading: AssetTelemetry): void {
+    if (setBounded(this.#assets, reading.assetId, reading, this.#maxAssets)) this.hasForgotten = true;
+    this.#storeHadNone.delete(reading.assetId);
+  }
+
+  /** True when the database was asked about this battery and had nothing, and nothing came since. */
+  storeHadNone(assetId: string): boolean {
+    return this.#storeHadNone.has(assetId);
   }
 
   foldSite(message: SiteMessage): boolean {

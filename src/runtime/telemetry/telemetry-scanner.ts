@@ -31,18 +31,50 @@ export interface TelemetryLookupOptions {
   alwaysAskStore: boolean;
 }
 
-/** The latest telemetry of a battery: from memory, and from Postgres when memory cannot be sure. */
+/** The latest telemetry of a battery: from memory, and from the database when memory cannot be sure. */
 export class TelemetryLookup {
+  /** Batteries with a stored row when this instance started (null: not known). */
+  #storedAtStart: Set<string> | null = null;
+
   constructor(
     readonly cache: TelemetryCache,
     readonly store: TelemetryStore | null,
     readonly options: TelemetryLookupOptions,
   ) {}
 
+  /**
+   * Learns which batteries have a stored row (up to `limit` of them): alone on its stream, this instance
+   * writes every row stored after it started from its own memory, so the database needs asking only for
+   * those, once each.
+   */
+  async warm(limit: number): Promise<void> {
+    if (this.options.alwaysAskStore || !this.store) return;
+    const ids = await this.store.storedAssetIds(limit).catch(() => null);
+    if (ids) this.#storedAtStart = new Set(ids);
+  }
+
+  /**
+   * Memory first. Alone on its stream (and while memory has forgotten nothing), the database is asked
+   * only about a battery it may hold a row of that memory does not, and its answer, a row or none, is
+   * remembered; scaled out, it is always asked and the newer reading wins.
+   */
   async latest(assetId: string): Promise<AssetTelemetry | null> {
     const held = this.cache.asset(assetId);
-    if (held && !this.options.alwaysAskStore) return held;
-    const stored = this.store ? await this.store.latestForAsset(assetId).catch(() => null) : null;
+    if (this.options.alwaysAskStore || this.cache.hasForgotten) return this.#ask(assetId, held, false);
+    if (held) return held;
+    if (this.cache.storeHadNone(assetId)) return null;
+    if (this.#storedAtStart && !this.#storedAtStart.has(assetId)) return null;
+    return this.#ask(assetId, undefined, true);
+  }
+
+  async #ask(assetId: string, held: AssetTelemetry | undefined, remember: boolean) {
+    if (!this.store) return held ?? null;
+    const stored = await this.store.latestForAsset(assetId).then(
+      (row) => row,
+      () => undefined,
+    );
+    if (stored === undefined) return held ?? null;
+    if (remember) this.cache.rememberStored(assetId, stored);
     return newer(held, stored);
   }
 }

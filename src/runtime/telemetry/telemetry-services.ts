@@ -124,6 +124,8 @@ export async function startTelemetryServices(
   const cache = new TelemetryCache(t.max_assets);
   const validator = new Spec003Validator();
   const lookup = new TelemetryLookup(cache, deps.store, { alwaysAskStore: deps.sharedGroup !== null });
+  // In the background: until it is known, the database is asked (and the answers remembered).
+  void lookup.warm(t.max_assets);
   const writer = new TelemetryWriter({
     store: deps.store,
     cache,
