@@ -24,14 +24,41 @@ export interface IngestRules {
 }
 
 export type IngestVerdict =
-  | { ok: true; message: Spec003Envelope; measuredAt: Date; text: string }
+  | { ok: true; message: Spec003Envelope; measuredMs: number; text: string }
   | { ok: false; cause: TelemetryRejection; siteId: string | null; details: ErrorDetail[] };
 
+export interface Spec003Route {
+  siteId: string;
+  messageType: string;
+}
+
 /** `bessai/{site_id}/{message_type}` → its two parts; null for any other topic. */
-export function parseSpec003Topic(topic: string): { siteId: string; messageType: string } | null {
+export function parseSpec003Topic(topic: string): Spec003Route | null {
   const parts = topic.split('/');
   if (parts.length !== 3 || parts[0] !== 'bessai' || !parts[1] || !parts[2]) return null;
   return { siteId: parts[1], messageType: parts[2] };
+}
+
+/**
+ * The routes of the topics seen lately: a station publishes on the same few topics all day, so each is
+ * split once, not once per message. Bounded: a flood of distinct topics only empties it.
+ */
+export class Spec003Routes {
+  readonly #max: number;
+  readonly #routes = new Map<string, Spec003Route | null>();
+
+  constructor(max = 1024) {
+    this.#max = max;
+  }
+
+  of(topic: string): Spec003Route | null {
+    let route = this.#routes.get(topic);
+    if (route !== undefined) return route;
+    route = parseSpec003Topic(topic);
+    if (this.#routes.size >= this.#max) this.#routes.clear();
+    this.#routes.set(topic, route);
+    return route;
+  }
 }
 
 function refuse(
@@ -60,9 +87,10 @@ export function checkInbound(
   payload: Buffer,
   rules: IngestRules,
   validator: Spec003Validator,
-  now: Date,
+  nowMs: number,
+  routes?: Spec003Routes,
 ): IngestVerdict {
-  const route = parseSpec003Topic(topic);
+  const route = routes ? routes.of(topic) : parseSpec003Topic(topic);
   const siteId = route?.siteId ?? null;
   if (payload.length > rules.maxBytes)
     return refuse('TELEMETRY_OVERSIZED', siteId, `${payload.length} bytes; the limit is ${rules.maxBytes}`);
@@ -85,11 +113,11 @@ export function checkInbound(
       `site ${message.site_id} is not accepted`,
       '/site_id',
     );
-  const measuredAt = new Date(message.timestamp);
-  const skew = measuredAt.getTime() - now.getTime();
+  const measuredMs = Date.parse(message.timestamp);
+  const skew = measuredMs - nowMs;
   if (!(skew <= rules.maxFutureSkewMs)) {
     const text = `${message.timestamp} is ${Math.round(skew / 1000)} s ahead of this clock`;
     return refuse('TELEMETRY_FUTURE_TIMESTAMP', message.site_id, text, '/timestamp');
   }
-  return { ok: true, message, measuredAt, text };
+  return { ok: true, message, measuredMs, text };
 }

@@ -1,10 +1,26 @@
 import type { AssetTelemetry, SiteMessage, TelemetryBatch } from '../../ports/telemetry.js';
+import { measuredMsOf } from './received-telemetry.js';
 
-/** Keeps a Map in least-recently-updated order and within `max` entries; returns what it evicted. */
-function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): V | undefined {
-  map.delete(key);
+/**
+ * Sets `key` last in a Map kept in least-recently-updated order and within `max` entries; returns what
+ * it evicted. `held` says whether the key is there already (the caller has just looked), which spares a
+ * lookup on the path every message takes.
+ */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number, held: boolean): V | undefined {
+  if (held) map.delete(key);
   map.set(key, value);
-  if (map.size <= max) return undefined;
+  if (held || map.size <= max) return undefined;
+  const oldest = map.keys().next().value as K;
+  const evicted = map.get(oldest);
+  map.delete(oldest);
+  return evicted;
+}
+
+/** Sets `key` in a bounded Map, leaving a present key in its place; returns what it evicted. */
+function setInPlace<K, V>(map: Map<K, V>, key: K, value: V, max: number): V | undefined {
+  const size = map.size;
+  map.set(key, value);
+  if (map.size === size || map.size <= max) return undefined;
   const oldest = map.keys().next().value as K;
   const evicted = map.get(oldest);
   map.delete(oldest);
@@ -47,8 +63,8 @@ export class TelemetryCache {
   /** Keeps the reading when it is newer than the one held; false for an out-of-order reading. */
   foldAsset(reading: AssetTelemetry): boolean {
     const held = this.#assets.get(reading.assetId);
-    if (held && held.measuredAt.getTime() > reading.measuredAt.getTime()) return false;
-    this.#keep(reading);
+    if (held && measuredMsOf(held) > measuredMsOf(reading)) return false;
+    this.#keep(reading, held !== undefined);
     this.#addPendingAsset(reading);
     return true;
   }
@@ -59,17 +75,18 @@ export class TelemetryCache {
    */
   rememberStored(assetId: string, stored: AssetTelemetry | null): void {
     if (stored === null) {
-      if (!this.#assets.has(assetId)) setBounded(this.#storeHadNone, assetId, true, this.#maxAssets);
+      if (!this.#assets.has(assetId))
+        setBounded(this.#storeHadNone, assetId, true, this.#maxAssets, this.#storeHadNone.has(assetId));
       return;
     }
     const held = this.#assets.get(assetId);
-    if (held && held.measuredAt.getTime() >= stored.measuredAt.getTime()) return;
-    this.#keep(stored);
+    if (held && measuredMsOf(held) >= measuredMsOf(stored)) return;
+    this.#keep(stored, held !== undefined);
   }
 
-  #keep(reading: AssetTelemetry): void {
-    if (setBounded(this.#assets, reading.assetId, reading, this.#maxAssets)) this.hasForgotten = true;
-    this.#storeHadNone.delete(reading.assetId);
+  #keep(reading: AssetTelemetry, held: boolean): void {
+    if (setBounded(this.#assets, reading.assetId, reading, this.#maxAssets, held)) this.hasForgotten = true;
+    if (this.#storeHadNone.size > 0) this.#storeHadNone.delete(reading.assetId);
   }
 
   /** True when the database was asked about this battery and had nothing, and nothing came since. */
@@ -81,8 +98,8 @@ export class TelemetryCache {
     const key = siteKey(message.siteId, message.messageType);
     const held = this.#sites.get(key);
     if (held && held.measuredAt.getTime() > message.measuredAt.getTime()) return false;
-    setBounded(this.#sites, key, message, this.#maxAssets);
-    setBounded(this.#pendingSites, key, message, this.#maxAssets);
+    setBounded(this.#sites, key, message, this.#maxAssets, held !== undefined);
+    setInPlace(this.#pendingSites, key, message, this.#maxAssets);
     return true;
   }
 
@@ -112,7 +129,7 @@ export class TelemetryCache {
       if (!this.#pendingAssets.has(reading.assetId)) this.#addPendingAsset(reading);
     for (const message of batch.sites) {
       const key = siteKey(message.siteId, message.messageType);
-      if (!this.#pendingSites.has(key)) setBounded(this.#pendingSites, key, message, this.#maxAssets);
+      if (!this.#pendingSites.has(key)) setInPlace(this.#pendingSites, key, message, this.#maxAssets);
     }
   }
 
@@ -121,8 +138,6 @@ export class TelemetryCache {
    * decides which unwritten readings go first when the database has been away for long).
    */
   #addPendingAsset(reading: AssetTelemetry): void {
-    if (this.#pendingAssets.has(reading.assetId)) this.#pendingAssets.set(reading.assetId, reading);
-    else if (setBounded(this.#pendingAssets, reading.assetId, reading, this.#maxAssets))
-      this.droppedPending++;
+    if (setInPlace(this.#pendingAssets, reading.assetId, reading, this.#maxAssets)) this.droppedPending++;
   }
 }

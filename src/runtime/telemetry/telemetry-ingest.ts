@@ -3,7 +3,7 @@ import type { BrokerClient, InboundMessage } from '../../ports/broker.js';
 import type { Clock } from '../../ports/clock.js';
 import type { TelemetryPayload } from '../../ports/telemetry.js';
 import type { Spec003Validator } from '../../validation/spec003/spec003-validator.js';
-import { checkInbound, type IngestRules, type TelemetryRejection } from './ingest-check.js';
+import { checkInbound, type IngestRules, Spec003Routes, type TelemetryRejection } from './ingest-check.js';
 import { ReceivedTelemetry } from './received-telemetry.js';
 import type { TelemetryCache } from './telemetry-cache.js';
 import type { TelemetryMetrics } from './telemetry-metrics.js';
@@ -33,6 +33,7 @@ export class TelemetryIngest {
   readonly #metrics: TelemetryMetrics;
   readonly #log: Logger;
   readonly #logged = new Set<string>();
+  readonly #routes = new Spec003Routes();
   /** The accepted counter's child per message type, looked up once (a label lookup per message shows in profiles). */
   readonly #receivedOf = new Map<string, { inc(): void }>();
   #running = false;
@@ -78,26 +79,38 @@ export class TelemetryIngest {
   }
 
   #fold(inbound: InboundMessage): void {
-    const now = this.#clock.now();
-    const verdict = checkInbound(inbound.topic, inbound.payload, this.#rules, this.#validator, now);
+    const nowMs = this.#clock.now().getTime();
+    const verdict = checkInbound(
+      inbound.topic,
+      inbound.payload,
+      this.#rules,
+      this.#validator,
+      nowMs,
+      this.#routes,
+    );
     if (!verdict.ok) {
       this.rejected.set(verdict.cause, (this.rejected.get(verdict.cause) ?? 0) + 1);
       this.#metrics.rejected.labels(verdict.cause).inc();
       this.#logOnce(verdict.cause, verdict.siteId, inbound.topic, verdict.details);
       return;
     }
-    const { message, measuredAt, text } = verdict;
+    const { message, measuredMs, text } = verdict;
     this.accepted++;
     this.#received(message.message_type).inc();
-    this.#cache.foldSite({ siteId: message.site_id, messageType: message.message_type, measuredAt, message });
+    this.#cache.foldSite({
+      siteId: message.site_id,
+      messageType: message.message_type,
+      measuredAt: new Date(measuredMs),
+      message,
+    });
     if (message.message_type !== 'telemetry') return;
     const payload = message.payload as unknown as TelemetryPayload;
     if (payload.asset_id === undefined) return;
     const reading = new ReceivedTelemetry({
       assetId: payload.asset_id,
       siteId: message.site_id,
-      measuredAt,
-      receivedAt: now,
+      measuredMs,
+      receivedMs: nowMs,
       text,
     });
     if (!this.#cache.foldAsset(reading)) this.#metrics.outOfOrder.inc();
