@@ -83,9 +83,14 @@ interface Window {
    */
   rssFloorFirstMb: number;
   rssFloorLastMb: number;
+  /** The same floors of the JavaScript heap in use (what is live after a collection). */
+  heapFloorFirstMb: number;
+  heapFloorLastMb: number;
 }
 
 const rssMb = () => round(process.memoryUsage.rss() / 1048576, 1);
+const heapMb = () => round(process.memoryUsage().heapUsed / 1048576, 1);
+const third = (xs: number[]) => Math.max(1, Math.floor(xs.length / 3));
 
 /** Counts what `counter()` gains in the steady state: after the warm-up, for the window. */
 async function measure(counter: () => number, warmupMs: number, windowMs: number): Promise<Window> {
@@ -95,10 +100,15 @@ async function measure(counter: () => number, warmupMs: number, windowMs: number
   const cpu = process.cpuUsage();
   const rssStartMb = rssMb();
   const samples: number[] = [rssStartMb];
-  const sampler = setInterval(() => samples.push(rssMb()), 250);
+  const heap: number[] = [heapMb()];
+  const sample = () => {
+    samples.push(rssMb());
+    heap.push(heapMb());
+  };
+  const sampler = setInterval(sample, 250);
   await new Promise((r) => setTimeout(r, windowMs));
   clearInterval(sampler);
-  samples.push(rssMb());
+  sample();
   const used = process.cpuUsage(cpu);
   const count = counter() - start;
   return {
@@ -108,8 +118,10 @@ async function measure(counter: () => number, warmupMs: number, windowMs: number
     rssStartMb,
     rssEndMb: samples.at(-1) ?? rssStartMb,
     rssPeakMb: Math.max(...samples),
-    rssFloorFirstMb: Math.min(...samples.slice(0, Math.max(1, Math.floor(samples.length / 3)))),
-    rssFloorLastMb: Math.min(...samples.slice(-Math.max(1, Math.floor(samples.length / 3)))),
+    rssFloorFirstMb: Math.min(...samples.slice(0, third(samples))),
+    rssFloorLastMb: Math.min(...samples.slice(-third(samples))),
+    heapFloorFirstMb: Math.min(...heap.slice(0, third(heap))),
+    heapFloorLastMb: Math.min(...heap.slice(-third(heap))),
   };
 }
 
@@ -352,6 +364,8 @@ function rows(
         rss_peak_mb: result.window.rssPeakMb,
         rss_floor_first_third_mb: result.window.rssFloorFirstMb,
         rss_floor_last_third_mb: result.window.rssFloorLastMb,
+        heap_floor_first_third_mb: result.window.heapFloorFirstMb,
+        heap_floor_last_third_mb: result.window.heapFloorLastMb,
         publisher_cpu_us_per_slot: cost.cpuUsPerSlot,
         publisher_wall_us_per_slot: cost.wallUsPerSlot,
       },
