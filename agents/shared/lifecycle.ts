@@ -41,6 +41,26 @@ export function planClosed(ctx: AgentContext): AgentResult {
 }
 
 /**
+ * Suspending or resuming: a closed plan refuses, a plan already in `target` answers unchanged, any
+ * other moves to `target`. Audited under `operation`.
+ */
+export function movePlanStatus(
+  ctx: AgentContext,
+  req: OpsRequest,
+  move: { target: 'ACTIVE' | 'SUSPENDED'; operation: string; alreadySignal: string; appliedSignal: string },
+): AgentResult {
+  const metadata = { plan_id: ctx.plan.plan_id, plan_status_before: ctx.plan.status };
+  const after = { ...metadata, plan_status: move.target };
+  const result =
+    ctx.plan.status === 'COMPLETE'
+      ? planClosed(ctx)
+      : ctx.plan.status === move.target
+        ? unchanged(move.alreadySignal, after)
+        : applied(move.appliedSignal, after, [], [{ kind: 'plan_status', status: move.target }]);
+  return audited(ctx, move.operation, req, result);
+}
+
+/**
  * Every lifecycle decision, refusals included, leaves an audit row: who asked, why, what was decided.
  * (A refusal keeps its audit rows and nothing else.)
  */

@@ -2,6 +2,7 @@ import type { Logger } from '../../../log.js';
 import { silentLogger } from '../../../log.js';
 import type { RunningSeplosSimulator } from './seplos-simulator.js';
 import { startSeplosSimulator } from './seplos-simulator.js';
+import { serveUntilStopped } from './sim-command.js';
 
 export interface SeplosSimCommandArgs {
   port: number;
@@ -32,22 +33,5 @@ export async function runSeplosSimCommand(args: SeplosSimCommandArgs): Promise<v
   });
   log.info({ url: sim.url(sim.addresses[0] ?? 1) }, 'Seplos pack simulator running');
   args.onListening?.(sim);
-  try {
-    await (args.until ?? untilSignal());
-  } finally {
-    await sim.close();
-    log.info('simulator stopped');
-  }
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await serveUntilStopped(sim, log, args.until);
 }

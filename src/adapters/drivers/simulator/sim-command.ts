@@ -28,8 +28,17 @@ export async function runSimCommand(args: SimCommandArgs): Promise<void> {
   });
   log.info({ url: sim.url(1), scannerUnitId: sim.scannerUnitId }, 'simulator running');
   args.onListening?.(sim);
+  await serveUntilStopped(sim, log, args.until);
+}
+
+/** Keeps a started simulator running until `until` resolves (default: SIGINT or SIGTERM), then closes it. */
+export async function serveUntilStopped(
+  sim: { close(): Promise<void> },
+  log: Logger,
+  until?: Promise<unknown>,
+): Promise<void> {
   try {
-    await (args.until ?? untilSignal());
+    await (until ?? untilSignal());
   } finally {
     await sim.close();
     log.info('simulator stopped');
