@@ -4,7 +4,9 @@ import { CYCLES, type CycleName } from '../../fsm/cycle.types.js';
 import { NO_DEADLINE } from '../../fsm/cycle-deadlines.js';
 import { fastRestore, fastTransition, plainTransitions } from '../../fsm/cycle-fast-path.js';
 import { definitionOf } from '../../fsm/cycle-registry.js';
+import { restoreRecord } from '../../fsm/cycle-restore.js';
 import { snapshotAt, toRecord } from '../../fsm/cycle-snapshot.js';
+import { applyInput } from '../../fsm/cycle-transition.js';
 
 const params = { billingPeriodDays: 7, gracePeriodDays: 2, depositRequired: false };
 const at = Date.parse('2026-06-01T10:00:00Z');
@@ -73,5 +75,62 @@ describe('transitions worked out from the machines at start-up', () => {
     };
     expect(fastTransition(withDeadline, 'BATTERY_ISSUED')).toBeNull();
     expect(fastTransition(canonicalOf('payment_cycle', 'CURRENT'), 'PAYMENT_RECEIVED')).toBeNull();
+  });
+
+  it('shares one frozen record per state: what it hands out cannot be changed by whoever holds it', () => {
+    const record = canonicalOf('service_cycle', 'BATTERY_ISSUED');
+    const restored = fastRestore(record);
+    expect(restored).toBe(fastRestore({ ...record }));
+    expect(restored).not.toBeNull();
+    const snapshot = (restored as NonNullable<typeof restored>).snapshot as Record<string, unknown>;
+    expect(Object.isFrozen(restored)).toBe(true);
+    expect(Object.isFrozen(snapshot)).toBe(true);
+    expect(Object.isFrozen(snapshot.context)).toBe(true);
+    expect(Object.isFrozen(snapshot.historyValue)).toBe(true);
+    const next = fastTransition(record, 'BATTERY_RETURNED');
+    expect(next).toBe(fastTransition(record, 'BATTERY_RETURNED'));
+    expect(Object.isFrozen((next as NonNullable<typeof next>).snapshot)).toBe(true);
+  });
+
+  it('compares the stored snapshot value by value, whatever the change', () => {
+    const record = canonicalOf('service_cycle', 'BATTERY_ISSUED');
+    const snapshot = record.snapshot as Record<string, unknown>;
+    const context = snapshot.context as Record<string, unknown>;
+    const variants: Record<string, unknown>[] = [
+      { ...snapshot, status: 'doneXX' }, // another string of the same length
+      { ...snapshot, status: 7 },
+      { ...snapshot, historyValue: null },
+      { ...snapshot, children: [] }, // an array where an object was
+      { ...snapshot, children: { a: 1 } },
+      { ...snapshot, context: { ...context, deadlineAt: 0 } },
+      { ...snapshot, context: { ...context, deadlineAt: {} } }, // an object where null was
+      { ...snapshot, context: { deadlineAt: null } }, // a key fewer
+      Object.fromEntries(Object.entries(snapshot).filter(([k]) => k !== 'children')),
+    ];
+    for (const changed of variants) expect(fastRestore({ ...record, snapshot: changed })).toBeNull();
+    // The same values in new objects are the same record.
+    expect(fastRestore({ ...record, snapshot: structuredClone(snapshot) })).toEqual(record);
+  });
+
+  it('never restores a record with a deadline time or a deadline input, each on its own', () => {
+    const record = canonicalOf('payment_cycle', 'CURRENT');
+    expect(fastRestore({ ...record, deadlineAt: new Date(at) })).toBeNull();
+    expect(fastRestore({ ...record, deadlineInput: 'RENEWAL_DUE_REACHED' })).toBeNull();
+    expect(fastRestore(record)).toEqual(record);
+  });
+
+  it('is the path applyInput and restoreRecord take for plain inputs and canonical records', () => {
+    const record = canonicalOf('service_cycle', 'BATTERY_ISSUED');
+    const fast = fastTransition(record, 'BATTERY_RETURNED');
+    const applied = applyInput(
+      record,
+      { cycle: 'service_cycle', input: 'BATTERY_RETURNED' },
+      params,
+      new Date(at),
+    );
+    expect(applied).toEqual({ ok: true, from: 'BATTERY_ISSUED', to: 'BATTERY_RETURNED', record: fast });
+    // The shared record itself, not XState's copy of it: XState was not asked.
+    expect(applied.ok && applied.record).toBe(fast);
+    expect(restoreRecord({ ...record })).toBe(fastRestore(record));
   });
 });
