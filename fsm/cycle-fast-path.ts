@@ -52,17 +52,22 @@ function deepFreeze<T>(value: T): T {
 }
 
 const PLAIN = buildPlainTransitions();
-const CANONICAL = new Map<string, CycleRecord>();
 
-/** The record XState builds for `state` without a deadline (built once, then shared, frozen). */
-function canonical(cycle: CycleName, state: string): CycleRecord {
-  const key = `${cycle}|${state}`;
-  let record = CANONICAL.get(key);
-  if (!record) {
-    record = deepFreeze(toRecord(cycle, snapshotAt(definitionOf(cycle), state, { ...NO_DEADLINE })));
-    CANONICAL.set(key, record);
-  }
-  return record;
+/** The record XState builds for each state without a deadline: built at start-up, then shared, frozen. */
+const CANONICAL: ReadonlyMap<string, CycleRecord> = new Map(
+  CYCLES.flatMap((cycle) =>
+    definitionOf(cycle).states.map(
+      (state) =>
+        [
+          `${cycle}|${state}`,
+          deepFreeze(toRecord(cycle, snapshotAt(definitionOf(cycle), state, { ...NO_DEADLINE }))),
+        ] as const,
+    ),
+  ),
+);
+
+function canonical(cycle: CycleName, state: string): CycleRecord | undefined {
+  return CANONICAL.get(`${cycle}|${state}`);
 }
 
 /** Equal JSON values, whatever the order of object keys (jsonb stores them in an order of its own). */
@@ -77,25 +82,25 @@ function sameJson(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.hasOwn(rb, k) && sameJson(ra[k], rb[k]));
 }
 
-/** Whether a stored record is, exactly, the current machine's record of its state without a deadline. */
-function isCanonical(raw: RawCycleRecord): boolean {
+/** The current machine's record of a stored record's state, when the stored one is exactly it (no deadline). */
+function canonicalOf(raw: RawCycleRecord): CycleRecord | null {
   const def = definitionOf(raw.cycle);
   if (raw.machineVersion !== def.version || raw.deadlineAt !== null || raw.deadlineInput !== null)
-    return false;
-  if (!def.states.includes(raw.state)) return false;
-  return sameJson(raw.snapshot, canonical(raw.cycle, raw.state).snapshot);
+    return null;
+  const record = canonical(raw.cycle, raw.state);
+  return record !== undefined && sameJson(raw.snapshot, record.snapshot) ? record : null;
 }
 
 /** A stored record restored without XState when it is canonical; null: restore it the long way. */
 export function fastRestore(raw: RawCycleRecord): CycleRecord | null {
-  return isCanonical(raw) ? canonical(raw.cycle, raw.state) : null;
+  return canonicalOf(raw);
 }
 
 /** The record after a plain transition from a canonical record; null: ask XState. */
 export function fastTransition(record: CycleRecord, input: string): CycleRecord | null {
   const target = PLAIN.get(`${record.cycle}|${record.state}|${input}`);
-  if (target === undefined || !isCanonical(record)) return null;
-  return canonical(record.cycle, target);
+  if (target === undefined || canonicalOf(record) === null) return null;
+  return canonical(record.cycle, target) ?? null;
 }
 
 /** The plain transitions found in the machines, as `cycle|state|input → target` (for the tests). */

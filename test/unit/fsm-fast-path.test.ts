@@ -59,6 +59,7 @@ describe('transitions worked out from the machines at start-up', () => {
     const reordered = Object.fromEntries(Object.entries(snapshot).reverse());
     expect(fastRestore({ ...record, snapshot: reordered })).toEqual(record);
     expect(fastRestore({ ...record, machineVersion: 0 })).toBeNull();
+    expect(fastRestore({ ...record, state: 'NOT_A_STATE' })).toBeNull();
     expect(fastRestore({ ...record, snapshot: { ...snapshot, value: 'BATTERY_LOST' } })).toBeNull();
     expect(fastRestore({ ...record, snapshot: { ...snapshot, extra: 1 } })).toBeNull();
     const due = canonicalOf('payment_cycle', 'CURRENT');
@@ -101,6 +102,8 @@ describe('transitions worked out from the machines at start-up', () => {
       { ...snapshot, status: 7 },
       { ...snapshot, historyValue: null },
       { ...snapshot, children: [] }, // an array where an object was
+      { ...snapshot, status: { ...'active'.split('') } }, // an object with the string's characters as keys
+      { ...snapshot, children: 5 }, // a number where an object was (a number has no keys either)
       { ...snapshot, children: { a: 1 } },
       { ...snapshot, context: { ...context, deadlineAt: 0 } },
       { ...snapshot, context: { ...context, deadlineAt: {} } }, // an object where null was
