@@ -58,8 +58,11 @@ function wrap(owner: Record<string, unknown>, counter: QueryCounter): void {
   owner.query = function counted(this: unknown, ...args: unknown[]) {
     const first = args[0];
     if (typeof first === 'object' && first !== null) {
-      const q = first as { text?: unknown; values?: unknown };
+      const q = first as { text?: unknown; values?: unknown; bracket?: { begin: boolean; commit: boolean } };
+      // A statement sent with the transaction's BEGIN and/or COMMIT in its round trip counts them too.
+      if (q.bracket?.begin) counter.record('begin');
       counter.record(q.text, q.values ?? args[1]);
+      if (q.bracket?.commit) counter.record('commit');
     } else counter.record(first, args[1]);
     return original.apply(this, args);
   };

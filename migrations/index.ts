@@ -8,6 +8,7 @@ import * as paymentLedger from './0006-payment-ledger.js';
 import * as genericPlans from './0007-generic-plans.js';
 import * as stationPageIndexes from './0008-station-page-indexes.js';
 import * as requestGroups from './0009-request-groups.js';
+import * as writeChecks from './0010-write-checks.js';
 
 /** Every migration, in order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0007-generic-plans': genericPlans,
   '0008-station-page-indexes': stationPageIndexes,
   '0009-request-groups': requestGroups,
+  '0010-write-checks': writeChecks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -64,6 +64,7 @@ export interface RequestTransaction {
     key: IdempotencyKey,
     request: LoadRequest,
   ): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; loaded: LoadedRequest | null }>;
+  /** The transaction's last step: the transaction commits with it (nothing may follow it). */
   write(write: RequestWrite): Promise<void>;
   /** The plan's PENDING and latest REJECTED payments and the named ones, with their ledger columns. */
   planPayments(planId: string, paymentIds: readonly string[]): Promise<PaymentView[]>;
@@ -94,6 +95,7 @@ export interface GroupTransaction {
   /**
    * Every member's writes together (one statement, plus the effects one statement cannot express, in
    * order, member by member); the keys in `dropped` (members refused before writing) are given back.
+   * The group's last step: its transaction commits with it (nothing may follow it).
    */
   write(writes: readonly RequestWrite[], dropped: readonly IdempotencyKey[]): Promise<void>;
   planPayments(planId: string, paymentIds: readonly string[]): Promise<PaymentView[]>;

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../log.js';
 import type { Database, Db } from '../../ports/database.js';
+import { queryBracketed } from './pg-bracketed-query.js';
 import { PGlitePool } from './pglite-pool.js';
 import { type RawConnection, type RawPool, registerRawPool, type Statement } from './sql-client.js';
 
@@ -88,6 +89,7 @@ function pgRawPool(pool: pg.Pool): RawPool {
               : await client.query({ name: statement.name, text: statement.text, values: [...values] });
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
+        queryBracketed: (statement, values, bracket) => queryBracketed(client, statement, values, bracket),
         release: (broken) => client.release(broken === true),
       };
     },

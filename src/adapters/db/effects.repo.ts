@@ -70,22 +70,38 @@ function newStateRow(service_id: string): StateRow {
   return { service_id, increment: '0', guarded: false, set_asset: false, asset_id: null };
 }
 
-/** One statement for the whole set; the guarded counts must match or the transaction is rolled back. */
-export async function writeSet(client: SqlClient, set: WriteSet, ctx: EffectContext): Promise<void> {
-  const result = await client.query<{ assets: number; guarded: number }>(WRITE, writeValues(set, ctx));
-  const row = result.rows[0];
-  if (!row || Number(row.assets) !== set.assets.length) {
-    const ids = set.assets.map((a) => `${a.asset_id} → ${a.status}`).join(', ');
-    throw new SwapdError('INTERNAL_ERROR', `batteries could not move (${ids})`);
-  }
+/**
+ * One statement for the whole set; `last`: the transaction's last statement, which commits with it.
+ * The statement itself checks that every battery moved and every guarded usage row stayed within its
+ * quota, and a mismatch rolls the transaction back.
+ */
+export async function writeSet(
+  client: SqlClient,
+  set: WriteSet,
+  ctx: EffectContext,
+  last = false,
+): Promise<void> {
   const guarded = set.states.filter((s) => s.guarded);
-  if (Number(row.guarded) !== guarded.length) {
-    const ids = guarded.map((s) => s.service_id).join(', ');
-    throw new SwapdError('INTERNAL_ERROR', `usage of ${ids} would exceed its quota`);
+  const values = writeValues(set, ctx, guarded.length);
+  try {
+    await (last ? client.queryAndCommit(WRITE, values) : client.query(WRITE, values));
+  } catch (err) {
+    if (!isCountMismatch(err)) throw err;
+    const assets = set.assets.map((a) => `${a.asset_id} → ${a.status}`).join(', ');
+    const usage = guarded.map((s) => s.service_id).join(', ');
+    throw new SwapdError(
+      'INTERNAL_ERROR',
+      `request write refused (${err.message}); batteries: ${assets || 'none'}; guarded usage: ${usage || 'none'}`,
+    );
   }
 }
 
-function writeValues(set: WriteSet, ctx: EffectContext): unknown[] {
+/** The request path's writes raise SQLSTATE SW001 when a count is not the expected one (migration 0010). */
+export function isCountMismatch(err: unknown): err is Error {
+  return err instanceof Error && (err as { code?: unknown }).code === 'SW001';
+}
+
+function writeValues(set: WriteSet, ctx: EffectContext, guarded: number): unknown[] {
   return [
     ctx.planId,
     ctx.now,
@@ -104,6 +120,7 @@ function writeValues(set: WriteSet, ctx: EffectContext): unknown[] {
     set.response?.key.key ?? '',
     set.response?.key.operation ?? '',
     set.assets.map((a) => a.asset_id),
+    guarded,
   ];
 }
 

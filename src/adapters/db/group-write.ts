@@ -7,6 +7,7 @@ import {
   effectSet,
   emptyWriteSet,
   eventRow,
+  isCountMismatch,
   type WriteSet,
 } from './effects.repo.js';
 import { GROUP_WRITE } from './request-sql.js';
@@ -169,9 +170,10 @@ async function memberOf(client: SqlClient, write: RequestWrite): Promise<Member>
 }
 
 /**
- * A group's writes in one statement (GROUP_WRITE). Every count must come back as expected — batteries
- * moved, guarded usage rows, responses stored, keys dropped — or the group's transaction is rolled back
- * (its members are then run one by one, where the one at fault is answered on its own).
+ * A group's writes in one statement (GROUP_WRITE), the group's last (its transaction commits with it).
+ * Every count must come out as expected — batteries moved, guarded usage rows, responses stored, keys
+ * dropped — or the statement raises and the group's transaction is rolled back (its members are then
+ * run one by one, where the one at fault is answered on its own).
  */
 export async function writeGroup(
   client: SqlClient,
@@ -181,19 +183,16 @@ export async function writeGroup(
   const members: Member[] = [];
   for (const w of writes) members.push(await memberOf(client, w));
   if (members.length === 0 && dropped.length === 0) return;
-  const result = await client.query<{ assets: number; guarded: number; responses: number; dropped: number }>(
-    GROUP_WRITE,
-    groupValues(members, dropped),
-  );
-  const row = result.rows[0];
-  const expected = {
-    assets: members.reduce((n, m) => n + m.set.assets.length, 0),
-    guarded: members.reduce((n, m) => n + m.set.states.filter((s) => s.guarded).length, 0),
-    responses: members.length,
-    dropped: dropped.length,
-  };
-  for (const [what, n] of Object.entries(expected)) {
-    const got = Number(row?.[what as keyof typeof expected] ?? -1);
-    if (got !== n) throw new SwapdError('INTERNAL_ERROR', `group write: ${got} ${what} instead of ${n}`);
+  const expected = [
+    members.reduce((n, m) => n + m.set.assets.length, 0),
+    members.reduce((n, m) => n + m.set.states.filter((s) => s.guarded).length, 0),
+    members.length,
+    dropped.length,
+  ];
+  try {
+    await client.queryAndCommit(GROUP_WRITE, [...groupValues(members, dropped), ...expected]);
+  } catch (err) {
+    if (!isCountMismatch(err)) throw err;
+    throw new SwapdError('INTERNAL_ERROR', `group write refused (${err.message})`);
   }
 }

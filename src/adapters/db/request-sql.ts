@@ -13,7 +13,8 @@ export const CLAIM_AND_READ = {
  * All writes of one request in one statement: cycles, battery moves, service usage and current
  * battery, events and their outbox rows, the returned battery, audit rows, and the stored response.
  * Guards: a battery is issued only from stock (SPEC §6.4); usage only while used + increment <= quota
- * (SPEC §6.3); the caller compares both counts and rolls back on a mismatch. The service rows are
+ * (SPEC §6.3); a count other than expected ($6, $18) raises (swapd_expect, SQLSTATE SW001), so the
+ * statement can carry the transaction's COMMIT: the COMMIT after a failed statement never runs. The service rows are
  * written after the battery moves (s reads a), so the one-holder index never sees two plans. The battery
  * ids travel twice, as a set ($4) and as an array ($17): the planner cannot size a JSON record set, and
  * without the array it joins every battery of the fleet instead of looking the few up by key.
@@ -69,7 +70,8 @@ export const WRITE = {
     and (scope = 'payment' or (plan_id = $1::text and operation = $16::text))
   returning 1
 )
-select (select count(*) from a)::int as assets, (select count(*) from s where guarded)::int as guarded`,
+select swapd_expect((select count(*) from a), $6::bigint, 'batteries moved') as assets,
+  swapd_expect((select count(*) from s where guarded), $18::bigint, 'guarded usage rows') as guarded`,
 };
 
 export const ADD_QUOTA = {
@@ -143,9 +145,13 @@ export const GROUP_CLAIM_AND_READ = {
 /**
  * All writes of a group of requests in one statement (migrations/0009-request-groups.ts,
  * swapd_group_write): every set a row per member change, each row with its plan and its request's time.
+ * Its four counts are checked against the expected ones ($48–$51) in the statement itself, as in WRITE.
  */
 export const GROUP_WRITE = {
   name: 'swapd_group_write',
-  text: `select o_assets as assets, o_guarded as guarded, o_responses as responses, o_dropped as dropped
+  text: `select swapd_expect(o_assets, $48::bigint, 'batteries moved') as assets,
+  swapd_expect(o_guarded, $49::bigint, 'guarded usage rows') as guarded,
+  swapd_expect(o_responses, $50::bigint, 'answers stored') as responses,
+  swapd_expect(o_dropped, $51::bigint, 'keys dropped') as dropped
 from swapd_group_write(${Array.from({ length: 47 }, (_, i) => `$${i + 1}`).join(', ')})`,
 };

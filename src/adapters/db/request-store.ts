@@ -42,14 +42,18 @@ async function claimAndLoad(client: SqlClient, key: IdempotencyKey, r: LoadReque
   return { kind: 'claimed' as const, loaded: row ? toLoadedRequest(row) : null };
 }
 
-/** The common request is one statement; effects one statement cannot express run first, in order. */
+/**
+ * The common request is one statement; effects one statement cannot express run first, in order. The
+ * write is the transaction's last statement: it carries the COMMIT.
+ */
 async function write(client: SqlClient, w: RequestWrite): Promise<void> {
   let set = effectSet(w.effects);
   if (set === null) {
     await applyInOrder(client, w.effects, w.ctx);
     set = emptyWriteSet();
   }
-  await writeSet(client, { ...set, cycles: w.cycles, response: { key: w.key, text: w.responseText } }, w.ctx);
+  const all = { ...set, cycles: w.cycles, response: { key: w.key, text: w.responseText } };
+  await writeSet(client, all, w.ctx, true);
 }
 
 type GroupRow = ClaimAndReadRow & { member: number };
