@@ -28,6 +28,7 @@ interface Measured {
   inFlight: number;
   load: LoadResult;
   queriesPerRequest: number;
+  roundTripsPerRequest: number;
   topStatements: Record<string, number>;
   rssMb: number;
   cpuPct: number;
@@ -68,6 +69,7 @@ function toRow(m: Measured): ResultRow {
     metrics: {
       in_flight: m.inFlight,
       db_statements_per_request: m.queriesPerRequest,
+      db_round_trips_per_request: m.roundTripsPerRequest,
       swapd_process_peak_rss_mb: m.rssMb,
       swapd_process_cpu_pct: m.cpuPct,
       ...Object.fromEntries(Object.entries(m.topStatements).map(([k, v]) => [`sql: ${k}`, v])),
@@ -111,6 +113,7 @@ async function measure(deps: MatrixDeps, station: BenchStation, scenario: MqttSc
       inFlight,
       load,
       queriesPerRequest: scenario.usesDatabase ? round(queries.total / answered, 2) : 0,
+      roundTripsPerRequest: scenario.usesDatabase ? round(queries.roundTrips / answered, 2) : 0,
       topStatements: scenario.responder === 'swapd' ? queries.top(answered) : {},
       rssMb: rss.stop(),
       cpuPct: round(((used.user + used.system) / 1000 / wallMs) * 100, 1),

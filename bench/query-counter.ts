@@ -4,6 +4,8 @@ import pg from 'pg';
 /** Every SQL statement sent by this process (pg and PGlite), counted by its first words. */
 export class QueryCounter {
   total = 0;
+  /** Calls that went to the database: a statement with its transaction's BEGIN or COMMIT is one. */
+  roundTrips = 0;
   readonly byStatement = new Map<string, number>();
   #recording: { texts: ReadonlySet<string>; seen: RecordedStatement[] } | null = null;
 
@@ -28,6 +30,7 @@ export class QueryCounter {
 
   reset(): void {
     this.total = 0;
+    this.roundTrips = 0;
     this.byStatement.clear();
   }
 
@@ -56,6 +59,7 @@ type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
 function wrap(owner: Record<string, unknown>, counter: QueryCounter): void {
   const original = owner.query as QueryFn;
   owner.query = function counted(this: unknown, ...args: unknown[]) {
+    counter.roundTrips += 1;
     const first = args[0];
     if (typeof first === 'object' && first !== null) {
       const q = first as { text?: unknown; values?: unknown; bracket?: { begin: boolean; commit: boolean } };

@@ -23,6 +23,8 @@ function notes(row: ResultRow): string {
   const m = row.metrics;
   const parts: string[] = [];
   if (m.db_statements_per_request) parts.push(`${m.db_statements_per_request} SQL/req`);
+  if (m.db_round_trips_per_request && m.db_round_trips_per_request !== m.db_statements_per_request)
+    parts.push(`${m.db_round_trips_per_request} round trips/req`);
   if (m.swapd_process_peak_rss_mb) parts.push(`rss ${m.swapd_process_peak_rss_mb} MB`);
   if (m.swapd_process_cpu_pct) parts.push(`cpu ${m.swapd_process_cpu_pct} %`);
   if (m.requests_per_cycle !== undefined)

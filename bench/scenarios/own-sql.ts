@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { SESSION_OPTIONS } from '../../src/adapters/db/connect.js';
+import { queryBracketed } from '../../src/adapters/db/pg-bracketed-query.js';
 import { CLAIM_AND_READ, WRITE } from '../../src/adapters/db/request-sql.js';
 import { rawPoolOf } from '../../src/adapters/db/sql-client.js';
 import { newFleet, settleSwap } from '../fleet.js';
@@ -79,14 +80,31 @@ function templateOf(seen: RecordedStatement[], plan: FleetPlan, outgoing: string
   };
 }
 
+const PATTERNS = new WeakMap<Template, RegExp>();
+
+/** The template's ids as one pattern (longest first, so that no id matches inside a longer one). */
+function patternOf(t: Template, ids: readonly string[]): RegExp {
+  let pattern = PATTERNS.get(t);
+  if (!pattern) {
+    const sorted = ids.filter((id) => id !== '').sort((a, b) => b.length - a.length);
+    pattern = new RegExp(sorted.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    PATTERNS.set(t, pattern);
+  }
+  return pattern;
+}
+
 /** Another swap's parameters: the template's ids replaced by this plan's, batteries', request's and events'. */
 function swapOf(t: Template, plan: string, held: string, outgoing: string, n: number): Swap {
-  let text = t.text
-    .replaceAll(t.plan, plan)
-    .replaceAll(t.held, held)
-    .replaceAll(t.outgoing, outgoing)
-    .replaceAll(t.correlationId, `${t.correlationId}-${n}`);
-  for (const id of t.eventIds) text = text.replaceAll(id, randomUUID());
+  // One pass over the text: chained replacements would replace an id put in by an earlier one (the
+  // template's first plan holds the template's outgoing battery afterwards).
+  const by = new Map<string, string>([
+    [t.plan, plan],
+    [t.held, held],
+    [t.outgoing, outgoing],
+    [t.correlationId, `${t.correlationId}-${n}`],
+    ...t.eventIds.map((id): [string, string] => [id, randomUUID()]),
+  ]);
+  const text = t.text.replace(patternOf(t, [...by.keys()]), (id) => by.get(id) ?? id);
   const [claim, write] = JSON.parse(text) as [unknown[], unknown[]];
   return { claim, write };
 }
@@ -142,12 +160,11 @@ async function pgConnection(url: string): Promise<ReplayConnection> {
   client.on('error', () => {});
   await client.connect();
   return {
+    // As swapd sends a one-request transaction on Postgres: BEGIN with the claim, the write with COMMIT.
     async transaction(swap) {
-      await client.query('begin');
       try {
-        await client.query({ name: CLAIM_AND_READ.name, text: CLAIM_AND_READ.text, values: swap.claim });
-        await client.query({ name: WRITE.name, text: WRITE.text, values: swap.write });
-        await client.query('commit');
+        await queryBracketed(client, CLAIM_AND_READ, swap.claim, { begin: true, commit: false });
+        await queryBracketed(client, WRITE, swap.write, { begin: false, commit: true });
       } catch (err) {
         await client.query('rollback').catch(() => {});
         throw err;
@@ -275,6 +292,7 @@ export const ownSql: DatabaseScenario = {
       const answered = Math.max(1, ctx.queries.byStatement.get('commit') ?? 1);
       return rowOf(ctx, m, {
         db_statements_per_request: round(ctx.queries.total / answered, 2),
+        db_round_trips_per_request: round(ctx.queries.roundTrips / answered, 2),
         swapd_process_peak_rss_mb: rss.stop(),
         swapd_process_cpu_pct: round(((used.user + used.system) / 1000 / (performance.now() - t0)) * 100, 1),
       });
