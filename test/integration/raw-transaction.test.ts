@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/adapters/db/connect.js';
+import { refusedAsInternal } from '../../src/adapters/db/effects.repo.js';
 import { migrateToLatest } from '../../src/adapters/db/migrate.js';
 import {
   inRawTransaction,
@@ -126,6 +127,23 @@ describe.each(['postgres', 'pglite'] as const)('a raw transaction on %s', (kind)
       await tx.queryAndCommit(CHECKED, [23, 1, 1]);
     });
     expect(await rowsNow(handle)).toEqual([22, 23]);
+  });
+
+  it('a refused count reaches the request as INTERNAL_ERROR naming the write; other errors pass unchanged', async () => {
+    await sql`delete from rt_rows`.execute(handle.db);
+    const refused = inRawTransaction(pool, (tx) =>
+      refusedAsInternal(tx.queryAndCommit(CHECKED, [30, 1, 3]), () => 'test write of 1 row'),
+    );
+    await expect(refused).rejects.toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: 'test write of 1 row refused (rows: 1 instead of 3)',
+    });
+    const failing = inRawTransaction(pool, (tx) =>
+      refusedAsInternal(tx.query(FAILING, [0]), () => 'never named'),
+    );
+    await expect(failing).rejects.toThrow(/division by zero/);
+    await expect(failing).rejects.not.toMatchObject({ code: 'INTERNAL_ERROR' });
+    expect(await rowsNow(handle)).toEqual([]);
   });
 
   it('a first statement that fails (with BEGIN beside it) leaves nothing open', async () => {

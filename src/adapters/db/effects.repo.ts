@@ -83,16 +83,24 @@ export async function writeSet(
 ): Promise<void> {
   const guarded = set.states.filter((s) => s.guarded);
   const values = writeValues(set, ctx, guarded.length);
-  try {
-    await (last ? client.queryAndCommit(WRITE, values) : client.query(WRITE, values));
-  } catch (err) {
-    if (!isCountMismatch(err)) throw err;
+  const run = last ? client.queryAndCommit(WRITE, values) : client.query(WRITE, values);
+  await refusedAsInternal(run, () => {
     const assets = set.assets.map((a) => `${a.asset_id} → ${a.status}`).join(', ');
     const usage = guarded.map((s) => s.service_id).join(', ');
-    throw new SwapdError(
-      'INTERNAL_ERROR',
-      `request write refused (${err.message}); batteries: ${assets || 'none'}; guarded usage: ${usage || 'none'}`,
-    );
+    return `request write; batteries: ${assets || 'none'}; guarded usage: ${usage || 'none'}`;
+  });
+}
+
+/**
+ * Awaits a checked write; a refused count (SW001) becomes INTERNAL_ERROR naming the write (`what`),
+ * any other error passes through unchanged. The transaction is rolled back either way by the caller.
+ */
+export async function refusedAsInternal(write: Promise<unknown>, what: () => string): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!isCountMismatch(err)) throw err;
+    throw new SwapdError('INTERNAL_ERROR', `${what()} refused (${err.message})`);
   }
 }
 

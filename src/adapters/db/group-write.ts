@@ -1,4 +1,3 @@
-import { SwapdError } from '../../errors.js';
 import type { IdempotencyKey, RequestWrite } from '../../ports/store.js';
 import {
   applyInOrder,
@@ -7,7 +6,7 @@ import {
   effectSet,
   emptyWriteSet,
   eventRow,
-  isCountMismatch,
+  refusedAsInternal,
   type WriteSet,
 } from './effects.repo.js';
 import { GROUP_WRITE } from './request-sql.js';
@@ -189,10 +188,8 @@ export async function writeGroup(
     members.length,
     dropped.length,
   ];
-  try {
-    await client.queryAndCommit(GROUP_WRITE, [...groupValues(members, dropped), ...expected]);
-  } catch (err) {
-    if (!isCountMismatch(err)) throw err;
-    throw new SwapdError('INTERNAL_ERROR', `group write refused (${err.message})`);
-  }
+  await refusedAsInternal(
+    client.queryAndCommit(GROUP_WRITE, [...groupValues(members, dropped), ...expected]),
+    () => `group write of ${members.length} request(s)`,
+  );
 }
