@@ -87,7 +87,7 @@ export async function writeSet(
   await refusedAsInternal(run, () => {
     const assets = set.assets.map((a) => `${a.asset_id} → ${a.status}`).join(', ');
     const usage = guarded.map((s) => s.service_id).join(', ');
-    return `request write; batteries: ${assets || 'none'}; guarded usage: ${usage || 'none'}`;
+    return `request write (batteries: ${assets || 'none'}; guarded usage: ${usage || 'none'})`;
   });
 }
 
