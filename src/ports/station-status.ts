@@ -85,8 +85,8 @@ export interface StationHistory {
 }
 
 /**
- * A contributor to the station page. Register one in src/main.ts with `status.register(source)`;
- * both methods are optional, and a source that fails is shown as failed without hiding the others.
+ * A contributor to the station page. Register one in the composition root (src/main.ts and
+ * src/composition/) with `status.register(source)`; both methods are optional, and a source that fails is shown as failed without hiding the others.
  */
 export interface StationStatusSource {
   /** Section name: `safety`, `telemetry`, … (unique). */

@@ -42,8 +42,8 @@ export interface StationHardware {
   /** The batteries the simulator placed in its slots: registered as this station's stock. */
   readonly simulatedBatteries: { asset_id: string; capacity_kwh: number }[];
   /**
-   * The slots' control side, by slot id. Handed out once: main.ts gives it to the guarded station,
-   * the one place that writes setpoints; any later call throws.
+   * The slots' control side, by slot id. Handed out once: the composition root gives it to the
+   * guarded station, the one place that writes setpoints; any later call throws.
    */
   takeSlotWriters(): ReadonlyMap<string, DataWriter>;
   health(): Record<string, string>;
