@@ -1,57 +1,19 @@
 import { writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { openDatabase } from './adapters/db/connect.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { getProfile, loadRegistry } from './adapters/drivers/registry/load-registry.js';
-import { runSeplosSimCommand } from './adapters/drivers/simulator/seplos-sim-command.js';
-import { runSimCommand } from './adapters/drivers/simulator/sim-command.js';
 import { loadTemplates } from './adapters/templates/template-loader.js';
-import { openAdminClient, readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
-import { addBrokerUser, removeBrokerUser } from './admin/broker-users.js';
+import { readAssetsCsv, readJsonFile, reconcileDatabase } from './admin/admin-client.js';
 import { lifecycleCommand } from './admin/lifecycle-command.js';
 import { formatReconcileReport } from './admin/reconcile.js';
-import { type ClearResult, SafetyClient } from './admin/safety-client.js';
-import { loadConfig, type SwapdConfig } from './config/config.js';
+import { configFrom, type GlobalOptions, print, templatesDir, withAdmin } from './cli/common.js';
+import { stationCommands } from './cli/station-commands.js';
+import { usersCommands } from './cli/users-commands.js';
 import { redactUrl } from './config/redact-url.js';
 import { ASYNCAPI_FILE, renderAsyncApi } from './contract/asyncapi-yaml.js';
 import { isSwapdError } from './errors.js';
 import { PROJECT_ROOT, startSwapd } from './main.js';
-import type { SlotSafetySnapshot } from './ports/safety-snapshot.js';
-
-interface GlobalOptions {
-  config?: string;
-  json?: boolean;
-}
-
-function configFrom(opts: GlobalOptions, startRules = true): SwapdConfig {
-  // Readable logs on a terminal, JSON lines otherwise, unless the operator chose.
-  const pretty =
-    process.env.SWAPD_LOG_PRETTY === undefined && process.stderr.isTTY ? { log_pretty: true } : {};
-  return loadConfig({ file: opts.config ?? null, overrides: pretty, startRules });
-}
-
-function templatesDir(config: SwapdConfig): string {
-  return config.templates_dir ?? resolve(PROJECT_ROOT, 'templates');
-}
-
-function print(opts: GlobalOptions, value: Record<string, unknown>, text: string): void {
-  process.stdout.write(opts.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
-}
-
-async function withAdmin<T>(
-  opts: GlobalOptions,
-  work: (admin: Awaited<ReturnType<typeof openAdminClient>>) => Promise<T>,
-) {
-  const config = configFrom(opts);
-  const admin = await openAdminClient(config, templatesDir(config));
-  try {
-    return await work(admin);
-  } finally {
-    await admin.close();
-  }
-}
 
 async function start(opts: GlobalOptions): Promise<void> {
   const config = configFrom(opts);
@@ -109,13 +71,6 @@ async function reconcileCommand(opts: GlobalOptions, lagSeconds: number): Promis
   const report = await reconcileDatabase(configFrom(opts), lagSeconds * 1000);
   print(opts, report as unknown as Record<string, unknown>, formatReconcileReport(report));
   if (!report.ok) process.exitCode = 2;
-}
-
-/** The first line of standard input, without its line ending. */
-async function readStdinLine(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
 function buildProgram(): Command {
@@ -205,45 +160,7 @@ function buildProgram(): Command {
       }),
     );
 
-  const users = program.command('users').description('broker users: the password file and the ACL file');
-  users
-    .command('add <name>')
-    .description('add or replace a broker user (roles: attendant, odoo, station, agent, ops, monitor)')
-    .requiredOption('--role <role>', 'attendant | odoo | station | agent | ops | monitor')
-    .option(
-      '--password <password>',
-      'the password (visible to other users of this machine: prefer --password-stdin)',
-    )
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--site <site_id>', "a station's site (default: the configured site_id)")
-    .action(
-      async (
-        name: string,
-        o: { role: string; password?: string; passwordStdin?: boolean; site?: string },
-      ) => {
-        const password = o.passwordStdin ? await readStdinLine() : o.password;
-        if (password === undefined) throw new Error('give --password or --password-stdin');
-        // Editing the two files needs their paths, not what swapd needs to start (the Odoo secret, say).
-        const added = addBrokerUser(configFrom(globals(), false), {
-          name,
-          role: o.role,
-          password,
-          ...(o.site ? { site: o.site } : {}),
-        });
-        print(
-          globals(),
-          added,
-          `broker user ${added.name} (${added.role}${added.site ? ` at ${added.site}` : ''}) written`,
-        );
-      },
-    );
-  users
-    .command('remove <name>')
-    .description('remove a broker user from both files')
-    .action((name: string) => {
-      removeBrokerUser(configFrom(globals(), false), name);
-      print(globals(), { removed: name }, `broker user ${name} removed`);
-    });
+  usersCommands(program, globals);
 
   program
     .command('bench')
@@ -256,83 +173,7 @@ function buildProgram(): Command {
       await runBench(parseBenchArgs(process.argv.slice(process.argv.indexOf('bench') + 1)));
     });
 
-  program
-    .command('sim')
-    .description(
-      'run a simulator alone: the station (Modbus TCP: slots are unit ids 1..N, the scanner unit 100) or, with --protocol seplos-v2, a bus of Seplos V2 packs (addresses 1..N)',
-    )
-    .option('--port <port>', 'TCP port (default 5020; 8888 for seplos-v2)', Number)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--slots <n>', 'charging slots (Seplos: packs on the bus)', Number, 16)
-    .addOption(
-      new Option('--protocol <protocol>', 'modbus (the station) or seplos-v2 (battery packs)')
-        .choices(['modbus', 'seplos-v2'])
-        .default('modbus'),
-    )
-    .action((o: { port?: number; host: string; slots: number; protocol: string }) => {
-      const config = configFrom(globals());
-      if (o.protocol === 'seplos-v2') {
-        return runSeplosSimCommand({
-          port: o.port ?? 8888,
-          host: o.host,
-          slots: o.slots,
-          site_id: config.site_id,
-          onListening: (sim) =>
-            print(
-              globals(),
-              {
-                status: 'listening',
-                protocol: 'seplos-v2',
-                host: sim.host,
-                port: sim.port,
-                addresses: sim.addresses,
-              },
-              `Seplos V2 pack simulator on seplos-v2-tcp://${sim.host}:${sim.port} (pack addresses ${sim.addresses.join(', ')})`,
-            ),
-        });
-      }
-      return runSimCommand({
-        port: o.port ?? 5020,
-        host: o.host,
-        slots: o.slots,
-        site_id: config.site_id,
-        onListening: (sim) =>
-          print(
-            globals(),
-            {
-              status: 'listening',
-              host: sim.host,
-              port: sim.port,
-              slots: sim.slotUnitIds.length,
-              scanner_unit: sim.scannerUnitId,
-            },
-            `station simulator on modbus-tcp://${sim.host}:${sim.port} (slots 1..${sim.slotUnitIds.length}, scanner unit ${sim.scannerUnitId})`,
-          ),
-      });
-    });
-
-  const safety = program
-    .command('safety')
-    .description("the SafetyGuard of the running swapd's charging slots");
-  safety
-    .command('status')
-    .description('each slot: latched, reasons, setpoint, mode, charging power')
-    .action(async () => {
-      const slots = await SafetyClient.open(configFrom(globals())).status();
-      print(globals(), { slots }, slots.map(describeSlot).join('\n'));
-    });
-  safety
-    .command('clear')
-    .description('clear Safe State (refused while the cause is still present)')
-    .option('--device <id>', "the slot's device id (as in the configuration, e.g. slot-3)")
-    .option('--all', 'every latched slot')
-    .option('--operator <name>', 'who clears it (recorded in the audit log)', defaultOperator())
-    .action(async (o: { device?: string; all?: boolean; operator: string }) => {
-      if (Boolean(o.device) === Boolean(o.all)) throw new Error('give exactly one of --device <id> or --all');
-      const results = await SafetyClient.open(configFrom(globals())).clear(o.device ?? null, o.operator);
-      print(globals(), { results }, results.map(describeClear).join('\n') || 'no slot is latched');
-      if (results.some((r) => r.outcome === 'refused')) process.exitCode = 3;
-    });
+  stationCommands(program, globals);
 
   program
     .command('asyncapi')
@@ -364,30 +205,6 @@ function buildProgram(): Command {
       );
     });
   return program;
-}
-
-function defaultOperator(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'operator';
-  }
-}
-
-function describeSlot(s: SlotSafetySnapshot): string {
-  const state = s.latched
-    ? `SAFE STATE (${s.latch_reasons.join(', ')})`
-    : s.allowed === false
-      ? 'blocked'
-      : 'ok';
-  const why = s.reasons.length > 0 ? ` reasons ${s.reasons.join(', ')}` : '';
-  return `${s.device_id}: ${state}; setpoint ${s.setpoint_kw ?? '-'} kW, mode ${s.mode_cmd ?? '-'}, charging ${s.charging_power_kw ?? '-'} kW, SOC ${s.soc_pct?.toFixed(1) ?? '-'} %, ${s.temperature_c?.toFixed(1) ?? '-'} °C${why}`;
-}
-
-function describeClear(r: ClearResult): string {
-  if (r.outcome === 'cleared') return `${r.device_id}: cleared (was ${r.reasons.join(', ')})`;
-  if (r.outcome === 'not_latched') return `${r.device_id}: not latched`;
-  return `${r.device_id}: REFUSED, cause still present: ${r.reasons.join(', ')}`;
 }
 
 try {
