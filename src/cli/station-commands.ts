@@ -22,13 +22,11 @@ export function stationCommands(program: Command, globals: Globals): void {
         .default('modbus'),
     )
     .action((o: { port?: number; host: string; slots: number; protocol: string }) => {
-      const config = configFrom(globals());
+      const where = { host: o.host, slots: o.slots, site_id: configFrom(globals()).site_id };
       if (o.protocol === 'seplos-v2') {
         return runSeplosSimCommand({
+          ...where,
           port: o.port ?? 8888,
-          host: o.host,
-          slots: o.slots,
-          site_id: config.site_id,
           onListening: (sim) =>
             print(
               globals(),
@@ -44,10 +42,8 @@ export function stationCommands(program: Command, globals: Globals): void {
         });
       }
       return runSimCommand({
+        ...where,
         port: o.port ?? 5020,
-        host: o.host,
-        slots: o.slots,
-        site_id: config.site_id,
         onListening: (sim) =>
           print(
             globals(),
